@@ -1,0 +1,355 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Module 02: Activations - where networks get their bends
+#
+# A linear layer computes `xW + b`. Two linear layers in a row compute
+# `(xW1 + b1)W2 + b2 = x(W1W2) + (b1W2 + b2)`: still one linear map. However many you
+# stack, a network of linear layers can only draw straight decision boundaries. An
+# **activation function** applied between layers breaks that: it bends the space, and
+# with enough bends a network can approximate any continuous function.
+#
+# **You build**: `ReLU`, `Sigmoid`, `Tanh`, `GELU` and `Softmax`, each with `forward`,
+# `__call__` and `parameters()` (always empty: activations have nothing to learn).
+#
+# **It enables**: the hidden layers of Module 03's network, and probabilities for the
+# losses of Module 04.
+#
+# **Where the code goes**: `modules/02_activations/activations_dev.py` exports to
+# `tinytorch.core.activations`.
+
+# %% nbgrader={"grade": false, "grade_id": "imports", "solution": false}
+#| default_exp core.activations
+#| export
+import numpy as np
+
+from tinytorch.core.tensor import Tensor
+
+# %% [markdown]
+# ## 1. Five functions and their shapes
+#
+# ```
+#  ReLU  max(0, x)          Sigmoid 1/(1+e^-x)       Tanh  (e^x-e^-x)/(e^x+e^-x)
+#        |    /                    |   ___                 |   ___
+#        |   /                     |  /                    |  /
+#   _____|__/____            _____|_/_____            ____|_/_____
+#        |                    ___/ |                  ___/ |
+#                                                   (range -1..1)
+#  GELU  x * Phi(x): a smooth ReLU that lets small negative values through.
+#  Softmax: turns a row of scores into probabilities that sum to 1.
+# ```
+#
+# | activation | output range | where it is used |
+# |------------|--------------|------------------|
+# | ReLU       | [0, inf)     | hidden layers of MLPs and CNNs: cheap, does not saturate for x > 0 |
+# | Sigmoid    | (0, 1)       | a probability for one yes/no question |
+# | Tanh       | (-1, 1)      | recurrent networks; centred at 0 |
+# | GELU       | about [-0.17, inf) | transformers |
+# | Softmax    | (0, 1), rows sum to 1 | the last layer of a classifier |
+#
+# ## 2. Numerical stability
+#
+# These formulas overflow if computed literally. `exp(1000)` is `inf` in any float type,
+# so `1 / (1 + exp(-x))` at `x = -1000` divides by infinity and NumPy warns; softmax of
+# `[1000, 1000]` computes `inf / inf = nan`. Each function below is rewritten so that
+# `exp` only ever sees numbers at or below 0:
+#
+# - **Sigmoid**: with `z = exp(-|x|)` (between 0 and 1), sigmoid is `1 / (1 + z)` for
+#   `x >= 0` and `z / (1 + z)` for `x < 0`. Both are the same function; neither overflows.
+# - **Softmax**: subtracting a row's maximum from every entry does not change the result
+#   (the factor `exp(-max)` cancels between numerator and denominator), and afterwards the
+#   largest exponent is `exp(0) = 1`.
+#
+# The tests check every activation at inputs up to `|x| = 1e4` for warnings and NaN.
+
+# %% [markdown]
+# ## 3. A common shape for every activation
+#
+# Each activation is a small class: `forward(x)` computes the function, `__call__` lets you
+# write `relu(x)`, and `parameters()` returns `[]` so that code collecting a network's
+# parameters can ask every part the same question. Each passes its NumPy result to
+# `Tensor.from_op` under its own name, so Module 05 can attach the derivative.
+
+# %% nbgrader={"grade": false, "grade_id": "activation-base", "solution": false}
+#| export
+class Activation:
+    """Shared plumbing: call syntax, an empty parameter list and input checking."""
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def parameters(self):
+        return []
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    def _check(self, x):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{type(self).__name__} expects a Tensor, got {type(x).__name__}")
+        if x.dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__} expects a floating-point Tensor, got dtype {x.dtype}")
+
+
+# %% nbgrader={"grade": false, "grade_id": "relu", "solution": true}
+#| export
+class ReLU(Activation):
+    """Rectified linear unit: max(0, x), elementwise."""
+
+    def forward(self, x):
+        """
+        TODO: return a Tensor holding max(0, x).
+
+        HINTS: np.maximum(x.data, 0) keeps the dtype; record it with
+        Tensor.from_op(result, "relu", (x,)).
+
+        EXAMPLE:
+        >>> ReLU()(Tensor([-2.0, 0.0, 3.0])).data
+        array([0., 0., 3.], dtype=float32)
+        """
+        self._check(x)
+        ### BEGIN SOLUTION
+        return Tensor.from_op(np.maximum(x.data, 0), "relu", (x,))
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "sigmoid", "solution": true}
+#| export
+class Sigmoid(Activation):
+    """Logistic sigmoid 1 / (1 + e^-x), computed without overflow."""
+
+    def forward(self, x):
+        """
+        TODO: compute the sigmoid so that exp never sees a positive argument.
+
+        APPROACH: z = exp(-|x|); where x >= 0 the result is 1 / (1 + z), elsewhere z / (1 + z).
+
+        EXAMPLE:
+        >>> Sigmoid()(Tensor([0.0])).data
+        array([0.5], dtype=float32)
+        """
+        self._check(x)
+        ### BEGIN SOLUTION
+        z = np.exp(-np.abs(x.data))
+        out = np.where(x.data >= 0, 1.0, z) / (1.0 + z)
+        return Tensor.from_op(out.astype(x.dtype, copy=False), "sigmoid", (x,))
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "tanh", "solution": true}
+#| export
+class Tanh(Activation):
+    """Hyperbolic tangent, elementwise; range (-1, 1)."""
+
+    def forward(self, x):
+        """
+        TODO: return tanh(x). NumPy's np.tanh is already stable for large |x|.
+        """
+        self._check(x)
+        ### BEGIN SOLUTION
+        return Tensor.from_op(np.tanh(x.data), "tanh", (x,))
+        ### END SOLUTION
+
+
+# %% [markdown]
+# ### GELU and the error function
+#
+# GELU weights its input by the probability that a standard normal variable is below it:
+# `GELU(x) = x * Phi(x)` with `Phi(x) = (1 + erf(x / sqrt(2))) / 2`. NumPy has no `erf`, so
+# we compute it with the rational approximation 7.1.26 of Abramowitz and Stegun (*Handbook
+# of Mathematical Functions*, 1964), whose absolute error is below 1.5e-7, finer than a
+# float32 can resolve near 1. The popular alternative, `approximate="tanh"`,
+# replaces `Phi` by `(1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) / 2`; both options match
+# PyTorch's `gelu(x, approximate=...)`.
+
+# %% nbgrader={"grade": false, "grade_id": "gelu", "solution": true}
+#| export
+_AS_P = 0.3275911
+_AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+
+
+def erf(x):
+    """Error function of an ndarray, elementwise (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7)."""
+    x = np.asarray(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + _AS_P * a)
+    poly = t * (_AS_A[0] + t * (_AS_A[1] + t * (_AS_A[2] + t * (_AS_A[3] + t * _AS_A[4]))))
+    return np.sign(x) * (1.0 - poly * np.exp(-a * a))
+
+
+class GELU(Activation):
+    """Gaussian error linear unit, x * Phi(x); `approximate` is "none" (erf) or "tanh"."""
+
+    def __init__(self, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f'GELU approximate must be "none" or "tanh", got {approximate!r}')
+        self.approximate = approximate
+
+    def __repr__(self):
+        return f"GELU(approximate={self.approximate!r})"
+
+    def forward(self, x):
+        """
+        TODO: compute x * Phi(x) with the exact (erf) or tanh form of Phi.
+
+        EXAMPLE:
+        >>> GELU()(Tensor([0.0, 1.0])).data
+        array([0.        , 0.84134475], dtype=float32)
+        """
+        self._check(x)
+        ### BEGIN SOLUTION
+        v = x.data
+        if self.approximate == "tanh":
+            phi = 0.5 * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (v + 0.044715 * v**3)))
+        else:
+            phi = 0.5 * (1.0 + erf(v / np.sqrt(2.0)))
+        out = (v * phi).astype(x.dtype, copy=False)
+        return Tensor.from_op(out, "gelu", (x,), approximate=self.approximate)
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "softmax", "solution": true}
+#| export
+class Softmax(Activation):
+    """Softmax along `dim`: exp(x) / sum(exp(x)), so that each slice sums to 1."""
+
+    def __init__(self, dim=-1):
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"Softmax dim must be an integer, got {dim!r}")
+        self.dim = int(dim)
+
+    def __repr__(self):
+        return f"Softmax(dim={self.dim})"
+
+    def forward(self, x):
+        """
+        TODO: subtract the maximum along self.dim, exponentiate, divide by the sum.
+
+        EXAMPLE:
+        >>> Softmax()(Tensor([[1000.0, 1000.0]])).data
+        array([[0.5, 0.5]], dtype=float32)
+        """
+        self._check(x)
+        if not -x.ndim <= self.dim < x.ndim:
+            raise ValueError(f"Softmax(dim={self.dim}) cannot apply to a tensor of shape {x.shape}")
+        ### BEGIN SOLUTION
+        shifted = x.data - np.max(x.data, axis=self.dim, keepdims=True)
+        exps = np.exp(shifted)
+        out = exps / np.sum(exps, axis=self.dim, keepdims=True)
+        return Tensor.from_op(out, "softmax", (x,), dim=self.dim)
+        ### END SOLUTION
+
+
+# %% [markdown]
+# ### Unit tests
+
+# %% nbgrader={"grade": true, "grade_id": "test-relu", "locked": true, "points": 5}
+def test_unit_relu():
+    print("Unit test: ReLU...")
+    relu = ReLU()
+    y = relu(Tensor([[-2.0, -0.5, 0.0, 0.5, 3.0]]))
+    assert np.array_equal(y.data, [[0, 0, 0, 0.5, 3.0]])
+    assert y.dtype == np.float32 and relu.parameters() == []
+    print("ReLU works.")
+
+
+if __name__ == "__main__":
+    test_unit_relu()
+
+# %% nbgrader={"grade": true, "grade_id": "test-sigmoid", "locked": true, "points": 5}
+def test_unit_sigmoid():
+    print("Unit test: Sigmoid...")
+    x = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
+    y = Sigmoid()(Tensor(x))
+    assert np.allclose(y.data, 1 / (1 + np.exp(-x)), atol=1e-6)
+    extreme = Sigmoid()(Tensor([-1e4, 1e4])).data
+    assert np.array_equal(extreme, [0.0, 1.0]), extreme
+    print("Sigmoid works.")
+
+
+if __name__ == "__main__":
+    test_unit_sigmoid()
+
+# %% nbgrader={"grade": true, "grade_id": "test-tanh", "locked": true, "points": 5}
+def test_unit_tanh():
+    print("Unit test: Tanh...")
+    y = Tanh()(Tensor([-1e4, -1.0, 0.0, 1.0, 1e4]))
+    assert np.allclose(y.data, [-1, np.tanh(-1.0), 0, np.tanh(1.0), 1], atol=1e-6)
+    print("Tanh works.")
+
+
+if __name__ == "__main__":
+    test_unit_tanh()
+
+# %% nbgrader={"grade": true, "grade_id": "test-gelu", "locked": true, "points": 5}
+def test_unit_gelu():
+    print("Unit test: GELU...")
+    # Reference values of x * Phi(x) (Phi from tables of the normal distribution).
+    x = Tensor([-2.0, -1.0, 0.0, 1.0, 2.0])
+    expected = [-0.04550026, -0.15865525, 0.0, 0.84134475, 1.95449974]
+    assert np.allclose(GELU()(x).data, expected, atol=1e-6)
+    assert np.allclose(GELU(approximate="tanh")(x).data, expected, atol=1e-3)
+    assert np.array_equal(GELU()(Tensor([-1e4, 1e4])).data, [0.0, 1e4])
+    print("GELU works.")
+
+
+if __name__ == "__main__":
+    test_unit_gelu()
+
+# %% nbgrader={"grade": true, "grade_id": "test-softmax", "locked": true, "points": 5}
+def test_unit_softmax():
+    print("Unit test: Softmax...")
+    y = Softmax()(Tensor([[1.0, 2.0, 3.0], [1e4, 1e4, -1e4]]))
+    assert np.allclose(y.data.sum(axis=-1), 1.0)
+    assert np.allclose(y.data[0], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum())
+    assert np.allclose(y.data[1], [0.5, 0.5, 0.0])
+    columns = Softmax(dim=0)(Tensor([[1.0, 2.0], [3.0, 4.0]]))
+    assert np.allclose(columns.data.sum(axis=0), 1.0)
+    print("Softmax works.")
+
+
+if __name__ == "__main__":
+    test_unit_softmax()
+
+# %% [markdown]
+# ## Module test
+
+# %% nbgrader={"grade": true, "grade_id": "activations-module-integration", "locked": true, "points": 15}
+def test_module():
+    print("Module test: Activations")
+    test_unit_relu()
+    test_unit_sigmoid()
+    test_unit_tanh()
+    test_unit_gelu()
+    test_unit_softmax()
+    # Large inputs must not produce NaN or overflow warnings in any activation.
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        x = Tensor(np.linspace(-1e4, 1e4, 101).reshape(1, -1))
+        for activation in (ReLU(), Sigmoid(), Tanh(), GELU(), GELU(approximate="tanh"), Softmax()):
+            y = activation(x)
+            assert y.shape == x.shape and not np.isnan(y.data).any(), repr(activation)
+            assert activation.parameters() == []
+    print("All activation tests passed. Next: tito module complete 02_activations")
+
+
+if __name__ == "__main__":
+    test_module()
+
+# %% [markdown]
+# ## Summary
+#
+# Each activation is a few lines of NumPy, but each line was chosen so that the function
+# cannot overflow: sigmoid and softmax keep exponents at or below zero, and GELU gets its
+# error function from a short, accurate polynomial. Module 03 puts ReLU between linear
+# layers to build a real network.

@@ -1,0 +1,859 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Module 03: Layers - the building blocks of a network
+#
+# **You have built**: `Tensor` (Module 01) and the activation functions (Module 02).
+#
+# **You build now**: `Linear`, the layer that learns, and `Dropout`, the layer that keeps
+# it honest; plus the `Module` base class that lets any layer or network list its
+# parameters, switch between training and evaluation, and save its weights, and
+# `Sequential`, which chains layers into a network.
+#
+# **This enables**: real multi-layer networks. Module 04 measures how wrong they are
+# (losses), Module 05 computes how to change every parameter (autograd).
+#
+# ```
+# Tensor --> Activations --> Layers --> Networks
+# (data)     (bends)         (weights)  (a stack of layers)
+# ```
+#
+# By the end you will be able to:
+# 1. implement a Linear layer and initialise its weights with a named, justified scheme;
+# 2. implement inverted Dropout and explain its 1/(1-p) scaling;
+# 3. count a network's parameters and the memory and arithmetic they cost;
+# 4. test each layer on its own and the layers together.
+#
+# **Where the code goes.** You work in `modules/03_layers/layers_dev.py`. Cells marked
+# `#| export` go to `tinytorch/core/layers.py`, so afterwards:
+#
+# ```python
+# from tinytorch.core.layers import Linear, Dropout, Sequential   # this module
+# from tinytorch.core.tensor import Tensor                         # Module 01
+# from tinytorch.core.activations import ReLU                      # Module 02
+# ```
+#
+# This mirrors PyTorch, where `torch.nn` holds every layer type and `torch.Tensor` the data.
+# When your tests pass, `tito module complete 03_layers` tests, exports and records it.
+
+# %% nbgrader={"grade": false, "grade_id": "imports", "solution": false}
+#| default_exp core.layers
+#| export
+import numpy as np
+
+from tinytorch.core.tensor import Tensor, default_generator
+
+# %% [markdown]
+# ## 1. What is a layer?
+#
+# A layer is a function with memory. It maps an input tensor to an output tensor, and it
+# may own **parameters**: tensors whose values are learned during training.
+#
+# ```
+# input --> [Linear] --> [ReLU] --> [Dropout] --> [Linear] --> scores
+#  (batch, 784)  (batch, 256)                        (batch, 10)
+#             owns W, b    owns nothing  owns nothing   owns W, b
+# ```
+#
+# - A **Linear** layer computes `y = xW + b`: each output is a weighted sum of all inputs,
+#   and training chooses the weights.
+# - A **Dropout** layer, while training, zeroes a random part of its input, so that the
+#   next layer cannot lean on any single feature.
+#
+# ## 2. The mathematics
+#
+# ### Linear
+#
+# ```
+#   x  (batch, in_features)
+# @ W  (in_features, out_features)
+# + b  (out_features,)            broadcast over the batch
+# = y  (batch, out_features)
+# ```
+#
+# Output `j` of sample `i` is `y[i, j] = sum_k x[i, k] * W[k, j] + b[j]`. Note the layout:
+# tinytorch stores `W` as `(in, out)` so the forward pass is a plain `x @ W`; PyTorch stores
+# the transpose, `(out, in)`, and computes `x @ W.T`. Same numbers, other order.
+#
+# ### Why initialisation matters
+#
+# Weights cannot start at zero: every output would then compute the same thing and receive
+# the same update, forever (the symmetry is never broken). They start random, and the scale
+# of that randomness matters. If each weight has variance `s^2`, an output is a sum of
+# `in_features` terms, so its variance is about `in_features * s^2 * Var(x)`.
+#
+# - Too large a scale and the signal grows layer after layer until it overflows;
+#   too small and it shrinks to nothing, and so do the gradients.
+# - Choosing `s^2 = 1 / in_features` keeps the variance of each output equal to that of
+#   the input. This is **LeCun normal** initialisation (LeCun et al., *Efficient BackProp*,
+#   1998), and it is `Linear`'s default.
+#
+# You will often see this default called "Xavier". That is not quite right: Xavier/Glorot
+# (2010) averages both directions, `s^2 = 2 / (in + out)`, to keep the variance of the
+# gradients flowing backwards steady too. **Kaiming/He** (2015) uses `s^2 = 2 / in`
+# because ReLU zeroes half of its inputs and so halves the variance. All of them are below,
+# under their true names.
+#
+# ### Counting parameters
+#
+# ```
+# Linear(784, 256): 784 x 256 weights + 256 biases = 200,960 parameters
+# Linear(256, 10):  256 x 10  weights +  10 biases =   2,570 parameters
+# ReLU:             nothing to learn                 =       0
+#                                                      -------
+#                                                      203,530 parameters
+# ```
+#
+# At 4 bytes per float32, those 203,530 numbers take 814,120 bytes, about 795 KB.
+
+# %% [markdown]
+# ## 3. The Module base class
+#
+# Every layer and every network built from layers needs the same services: list its
+# parameters (so an optimizer can update them), switch between training and evaluation
+# (Dropout behaves differently in each), clear gradients, and save or load its weights.
+# Writing these once, in a base class, means `Linear`, `Dropout` and any network you define
+# get them for free.
+#
+# **How does a module know its parameters?** By looking at its own attributes: every
+# attribute that is a `Tensor` with `requires_grad=True` is a parameter, and every
+# attribute that is a `Module` is a child whose parameters are included, with dotted
+# names (`"0.weight"`). Attributes are visited in the order they were assigned, so a
+# `Linear` that assigns `weight` then `bias` lists them in that order.
+#
+# ```
+# Sequential                         named_parameters()
+#  |- 0: Linear(784, 256)   -->  "0.weight" (784, 256), "0.bias" (256,)
+#  |- 1: ReLU                    (nothing)
+#  '- 2: Linear(256, 10)    -->  "2.weight" (256, 10),  "2.bias" (10,)
+# ```
+#
+# `state_dict()` maps those names to copies of the arrays, and `load_state_dict()` puts
+# arrays back. It checks everything (names and shapes) before it changes anything, so a
+# bad file cannot leave a model half loaded.
+
+# %% nbgrader={"grade": false, "grade_id": "module-base", "solution": false}
+#| export
+class Module:
+    """Base class of every layer and network.
+
+    Subclasses assign parameters (Tensors with requires_grad=True) and child modules as
+    attributes, and define `forward`. Calling the module calls `forward`.
+    """
+
+    training = True  # a class default, so subclasses need not call super().__init__()
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def named_children(self):
+        """(name, module) for each direct child module, in assignment order."""
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+
+    def named_parameters(self, prefix=""):
+        """(dotted name, tensor) for every parameter of this module and its children.
+
+        A tensor shared by two layers is listed once, under the first name found.
+        """
+        seen = set()
+        for name, tensor in self._all_parameters(prefix):
+            if id(tensor) not in seen:
+                seen.add(id(tensor))
+                yield name, tensor
+
+    def _all_parameters(self, prefix):
+        for name, value in vars(self).items():
+            if isinstance(value, Tensor) and value.requires_grad:
+                yield prefix + name, value
+        for name, child in self.named_children():
+            yield from child._all_parameters(f"{prefix}{name}.")
+
+    def parameters(self):
+        """Every parameter, in the order of named_parameters()."""
+        return [tensor for _, tensor in self.named_parameters()]
+
+    def train(self, mode=True):
+        """Put this module and all its children in training mode (or evaluation, mode=False)."""
+        self.training = bool(mode)
+        for _, child in self.named_children():
+            child.train(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode: Dropout passes its input through unchanged."""
+        return self.train(False)
+
+    def zero_grad(self):
+        """Forget accumulated gradients before the next backward pass."""
+        for tensor in self.parameters():
+            tensor.grad = None
+
+    def state_dict(self):
+        """A dict from parameter name to a copy of its array."""
+        return {name: tensor.data.copy() for name, tensor in self.named_parameters()}
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays from `state_dict` into this module's parameters, in place.
+
+        With strict=True, every parameter must be present and nothing else may be. Names,
+        shapes and dtypes are all checked before any parameter changes.
+        Returns (missing_keys, unexpected_keys).
+        """
+        own = dict(self.named_parameters())
+        missing = [name for name in own if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in own]
+        where = f"{type(self).__name__}.load_state_dict"
+        if strict and (missing or unexpected):
+            raise KeyError(f"{where}: missing keys {missing}, unexpected keys {unexpected}")
+        arrays = {}
+        for name in own.keys() & state_dict.keys():
+            value = state_dict[name]
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if array.shape != own[name].shape:
+                raise ValueError(
+                    f"{where}: {name!r} has shape {array.shape}, the module expects {own[name].shape}"
+                )
+            if array.dtype.kind not in "biuf":
+                raise TypeError(f"{where}: {name!r} holds dtype {array.dtype}, not numbers")
+            arrays[name] = array
+        for name, array in arrays.items():
+            np.copyto(own[name].data, array, casting="same_kind")
+        return missing, unexpected
+
+    def __repr__(self):
+        children = [f"  ({name}): " + repr(child).replace("\n", "\n  ") for name, child in self.named_children()]
+        if not children:
+            return f"{type(self).__name__}()"
+        return f"{type(self).__name__}(\n" + "\n".join(children) + "\n)"
+
+
+# %% [markdown]
+# ## 4. Initialisers, under their true names
+#
+# Each function returns a float32 array of shape `(fan_in, fan_out)`, the layout of a
+# tinytorch weight, drawn from the framework's generator (so `manual_seed` reproduces it).
+# `gain` scales the standard deviation; the Kaiming functions default to `sqrt(2)`, the
+# gain for ReLU.
+#
+# | initialiser     | distribution | scale |
+# |-----------------|--------------|-------|
+# | lecun_normal    | normal       | std = sqrt(1 / fan_in) |
+# | xavier_normal   | normal       | std = gain * sqrt(2 / (fan_in + fan_out)) |
+# | xavier_uniform  | uniform(-a, a) | a = gain * sqrt(6 / (fan_in + fan_out)) |
+# | kaiming_normal  | normal       | std = gain / sqrt(fan_in) |
+# | kaiming_uniform | uniform(-a, a) | a = gain * sqrt(3 / fan_in) |
+#
+# A uniform distribution on `(-a, a)` has variance `a^2 / 3`, which is why the uniform
+# bounds carry a `sqrt(3)` (or `sqrt(6) = sqrt(3 * 2)`) that the normal ones do not.
+
+# %% nbgrader={"grade": false, "grade_id": "initializers", "solution": false}
+#| export
+def _check_fans(name, fan_in, fan_out):
+    for label, value in (("fan_in", fan_in), ("fan_out", fan_out)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name}: {label} must be a positive integer, got {value!r}")
+
+
+def _normal(fan_in, fan_out, std):
+    return default_generator().normal(0.0, std, size=(fan_in, fan_out)).astype(np.float32)
+
+
+def _uniform(fan_in, fan_out, bound):
+    return default_generator().uniform(-bound, bound, size=(fan_in, fan_out)).astype(np.float32)
+
+
+def lecun_normal(fan_in, fan_out):
+    """N(0, 1/fan_in): keeps a layer's output variance equal to its input's (LeCun et al., 1998)."""
+    _check_fans("lecun_normal", fan_in, fan_out)
+    return _normal(fan_in, fan_out, np.sqrt(1.0 / fan_in))
+
+
+def xavier_normal(fan_in, fan_out, gain=1.0):
+    """N(0, gain^2 * 2/(fan_in + fan_out)) (Glorot and Bengio, 2010)."""
+    _check_fans("xavier_normal", fan_in, fan_out)
+    return _normal(fan_in, fan_out, gain * np.sqrt(2.0 / (fan_in + fan_out)))
+
+
+def xavier_uniform(fan_in, fan_out, gain=1.0):
+    """U(-a, a) with a = gain * sqrt(6/(fan_in + fan_out)) (Glorot and Bengio, 2010)."""
+    _check_fans("xavier_uniform", fan_in, fan_out)
+    return _uniform(fan_in, fan_out, gain * np.sqrt(6.0 / (fan_in + fan_out)))
+
+
+def kaiming_normal(fan_in, fan_out, gain=np.sqrt(2.0)):
+    """N(0, gain^2/fan_in); the default gain sqrt(2) suits ReLU (He et al., 2015)."""
+    _check_fans("kaiming_normal", fan_in, fan_out)
+    return _normal(fan_in, fan_out, gain / np.sqrt(fan_in))
+
+
+def kaiming_uniform(fan_in, fan_out, gain=np.sqrt(2.0)):
+    """U(-a, a) with a = gain * sqrt(3/fan_in); the default gain sqrt(2) suits ReLU (He et al., 2015)."""
+    _check_fans("kaiming_uniform", fan_in, fan_out)
+    return _uniform(fan_in, fan_out, gain * np.sqrt(3.0 / fan_in))
+
+
+# %% [markdown]
+# ## 5. The Linear layer
+#
+# Linear (also called dense or fully connected) layers do most of the work in an MLP. Each
+# of the `out_features` outputs asks: *which weighted combination of the inputs is useful?*
+# Training answers by adjusting the weights.
+#
+# ```
+#  inputs           weights                bias        outputs
+# [batch, in]  @  [in, out]            +  [out]   =  [batch, out]
+# [32, 784]    @  [784, 10]            +  [10]    =  [32, 10]
+#  32 images      one column of 784        one shift   10 scores per image
+#                 weights per class        per class
+# ```
+#
+# **Memory of Linear(784, 256)**, in float32:
+#
+# ```
+# +------------------------------+
+# | weight W  [784, 256]         |  200,704 numbers x 4 bytes = 802,816 B (784.0 KB)
+# +------------------------------+
+# | bias b    [256]              |      256 numbers x 4 bytes =   1,024 B (  1.0 KB)
+# +------------------------------+
+#                                      total 803,840 B (785.0 KB)
+# ```
+#
+# The layer checks its input: it must be a 2-D tensor `(batch, in_features)`. A wrong width
+# is the most common bug when wiring networks, so the message names the layer and the
+# shapes rather than leaving NumPy to fail deep inside matmul.
+
+# %% nbgrader={"grade": false, "grade_id": "linear-layer", "solution": true}
+#| export
+class Linear(Module):
+    """Fully connected layer: y = x @ W + b.
+
+    Args:
+        in_features: size of each input sample.
+        out_features: size of each output sample.
+        bias: if False, the layer has no bias and `self.bias is None`.
+
+    Shapes:
+        input (batch, in_features) -> output (batch, out_features).
+
+    Attributes:
+        weight: Tensor (in_features, out_features), LeCun normal N(0, 1/in_features).
+        bias: Tensor (out_features,) of zeros, or None.
+
+    Example:
+        >>> layer = Linear(784, 10)
+        >>> layer(Tensor(np.zeros((32, 784)))).shape
+        (32, 10)
+    """
+
+    def __init__(self, in_features, out_features, bias=True):
+        """
+        TODO: store the sizes, then create the weight and (optionally) the bias.
+
+        APPROACH:
+        1. Keep in_features and out_features as attributes.
+        2. weight: lecun_normal(in_features, out_features) in a Tensor with requires_grad=True.
+        3. bias: zeros of shape (out_features,) with requires_grad=True, or None if bias=False.
+           Assign weight before bias: the order of assignment is the order of parameters().
+
+        EXAMPLE:
+        >>> layer = Linear(784, 10)
+        >>> layer.weight.shape, layer.bias.shape
+        ((784, 10), (10,))
+
+        HINTS:
+        - np.zeros(out_features, dtype=np.float32)
+        """
+        for label, value in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"Linear: {label} must be a positive integer, got {value!r}")
+        ### BEGIN SOLUTION
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        self.weight = Tensor(lecun_normal(self.in_features, self.out_features), requires_grad=True)
+        if bias:
+            self.bias = Tensor(np.zeros(self.out_features, dtype=np.float32), requires_grad=True)
+        else:
+            self.bias = None
+        ### END SOLUTION
+
+    def forward(self, x):
+        """
+        TODO: compute x @ W, then add the bias if there is one.
+
+        APPROACH:
+        1. x.matmul(self.weight) gives (batch, out_features).
+        2. If self.bias is not None, add it (broadcasting adds it to every row).
+
+        EXAMPLE:
+        >>> Linear(3, 2)(Tensor([[1, 2, 3], [4, 5, 6]])).shape
+        (2, 2)
+        """
+        self._check_input(x)
+        ### BEGIN SOLUTION
+        output = x.matmul(self.weight)
+        if self.bias is not None:
+            output = output + self.bias
+        return output
+        ### END SOLUTION
+
+    def _check_input(self, x):
+        name = f"Linear({self.in_features} -> {self.out_features})"
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name} expects a Tensor, got {type(x).__name__}")
+        if x.ndim != 2:
+            raise ValueError(
+                f"{name} expects a 2-D input (batch, {self.in_features}), "
+                f"got a {x.ndim}-D input of shape {x.shape}"
+            )
+        if x.shape[1] != self.in_features:
+            raise ValueError(
+                f"{name} expects input whose last dimension is {self.in_features}, got shape {x.shape}"
+            )
+
+    def __repr__(self):
+        return (
+            f"Linear(in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None})"
+        )
+
+
+# %% [markdown]
+# ### Unit test: Linear
+#
+# **Tests**: shapes, the LeCun scale of the weights, zero biases, the forward pass, the
+# no-bias option and the order of `parameters()`.
+
+# %% nbgrader={"grade": true, "grade_id": "test-linear", "locked": true, "points": 15}
+def test_unit_linear_layer():
+    print("Unit test: Linear...")
+    layer = Linear(784, 256)
+    assert (layer.in_features, layer.out_features) == (784, 256)
+    assert layer.weight.shape == (784, 256) and layer.bias.shape == (256,)
+    assert layer.weight.requires_grad and layer.bias.requires_grad
+    assert layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32
+    spread, target = np.std(layer.weight.data), np.sqrt(1.0 / 784)
+    assert 0.9 * target < spread < 1.1 * target, f"weight std {spread:.4f}, LeCun normal gives {target:.4f}"
+    assert np.all(layer.bias.data == 0), "biases start at zero"
+
+    y = layer(Tensor(np.random.randn(32, 784)))
+    assert y.shape == (32, 256), f"expected (32, 256), got {y.shape}"
+    x = Tensor([[1.0, 2.0, 3.0]])
+    small = Linear(3, 2)
+    assert np.allclose(small(x).data, x.data @ small.weight.data + small.bias.data)
+
+    no_bias = Linear(10, 5, bias=False)
+    assert no_bias.bias is None and len(no_bias.parameters()) == 1
+
+    params = layer.parameters()
+    assert len(params) == 2 and params[0] is layer.weight and params[1] is layer.bias
+    assert repr(layer) == "Linear(in_features=784, out_features=256, bias=True)"
+    print("Linear works.")
+
+
+if __name__ == "__main__":
+    test_unit_linear_layer()
+
+# %% [markdown]
+# ## 6. Dropout
+#
+# A large network can memorise its training set: some neurons learn to fire for particular
+# training examples, and the network stops generalising. Dropout (Srivastava et al., 2014)
+# fights this by zeroing each activation with probability `p` during training. No neuron
+# can count on any particular other neuron being there, so the network has to learn
+# redundant, robust features, as if it were an average of many thinner networks.
+#
+# ```
+# training, p = 0.5
+#   input   [1.0  2.0  3.0  4.0  5.0  6.0  7.0  8.0]
+#   keep?   [ 1    0    1    0    1    1    0    1 ]   each kept with probability 1 - p
+#   output  [2.0  0.0  6.0  0.0 10.0 12.0  0.0 16.0]   survivors scaled by 1/(1-p) = 2
+#
+# evaluation
+#   output = input, unchanged
+# ```
+#
+# **Why scale by 1/(1-p)?** A surviving value `v` is kept with probability `1 - p`, so
+# without scaling its expected value in training would be `(1 - p) * v`, while in
+# evaluation it is `v`. The next layer would see smaller numbers in training than in use.
+# Scaling survivors by `1 / (1 - p)` makes the expectation `v` in both modes. This is
+# *inverted* dropout: the correction happens during training, so evaluation does nothing
+# at all.
+#
+# The mask is applied with a Tensor multiplication, not by editing arrays, so that once
+# autograd exists the gradient flows back through the survivors (and is zero for the
+# dropped ones).
+#
+# **Edge cases**: `p = 0` and evaluation return the input itself; `p = 1` returns zeros that
+# still belong to the computation graph. **Memory**: the mask is one more array the size of
+# the input, alive until the backward pass.
+#
+# **Training or evaluation?** `forward(x, training=True)` decides explicitly, as the seed
+# of this course specifies. Called with no `training` argument, Dropout follows its
+# module's mode, so `model.eval()` switches every Dropout in a network off at once.
+
+# %% nbgrader={"grade": false, "grade_id": "dropout-layer", "solution": true}
+#| export
+class Dropout(Module):
+    """Inverted dropout: in training, zero each element with probability p, scale the rest by 1/(1-p).
+
+    Args:
+        p: probability of zeroing an element, in [0, 1].
+    """
+
+    def __init__(self, p=0.5):
+        """
+        TODO: check that p is a probability and store it.
+
+        EXAMPLE:
+        >>> Dropout(0.5).p
+        0.5
+        >>> Dropout(1.5)
+        Traceback (most recent call last):
+        ValueError: Dropout probability p must be between 0 and 1, got 1.5
+        """
+        ### BEGIN SOLUTION
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout probability p must be between 0 and 1, got {p!r}")
+        self.p = p
+        ### END SOLUTION
+
+    def forward(self, x, training=None):
+        """
+        TODO: apply inverted dropout when training, pass x through otherwise.
+
+        APPROACH:
+        1. training=None means: follow self.training (set by train()/eval()).
+        2. Not training, or p == 0: return x unchanged.
+        3. p == 1: return zeros, computed as x * 0 so the result stays in the graph.
+        4. Otherwise draw uniform numbers from default_generator(); keep where the draw
+           is below 1 - p; multiply x by a Tensor holding 1/(1-p) where kept, 0 elsewhere.
+
+        EXAMPLE:
+        >>> dropout = Dropout(0.5)
+        >>> dropout(Tensor([1.0, 2.0, 3.0, 4.0]), training=False).data
+        array([1., 2., 3., 4.], dtype=float32)
+
+        HINTS:
+        - default_generator().random(x.shape) < keep gives a boolean mask.
+        """
+        if not isinstance(x, Tensor):
+            raise TypeError(f"Dropout(p={self.p}) expects a Tensor, got {type(x).__name__}")
+        ### BEGIN SOLUTION
+        if training is None:
+            training = self.training
+        if not training or self.p == 0:
+            return x
+        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+        if self.p == 1:
+            return x * Tensor(np.zeros(x.shape, dtype=dtype))
+        keep = 1.0 - self.p
+        kept = default_generator().random(x.shape, dtype=np.float32) < keep
+        return x * Tensor(kept.astype(dtype) * dtype.type(1.0 / keep))
+        ### END SOLUTION
+
+    def __repr__(self):
+        return f"Dropout(p={self.p})"
+
+
+# %% [markdown]
+# ### Unit test: Dropout
+#
+# **Tests**: evaluation and p = 0 pass through, p = 1 zeroes, about half survive at p = 0.5
+# and survivors are exactly doubled, no parameters, invalid p refused, and the mode switch.
+
+# %% nbgrader={"grade": true, "grade_id": "test-dropout", "locked": true, "points": 10}
+def test_unit_dropout_layer():
+    print("Unit test: Dropout...")
+    dropout = Dropout(0.5)
+    assert dropout.p == 0.5
+    x = Tensor([1, 2, 3, 4])
+    assert np.array_equal(dropout.forward(x, training=False).data, x.data), "evaluation passes through"
+    assert np.array_equal(Dropout(0.0).forward(x, training=True).data, x.data), "p = 0 passes through"
+    zeros = Dropout(1.0).forward(Tensor([1.0, 2.0], requires_grad=True), training=True)
+    assert np.all(zeros.data == 0) and zeros.requires_grad, "p = 1 gives zeros that keep requires_grad"
+
+    y = dropout.forward(Tensor(np.ones(1000)), training=True)
+    survivors = np.count_nonzero(y.data)
+    assert 400 < survivors < 600, f"about 500 of 1000 should survive p = 0.5, got {survivors}"
+    assert np.all(y.data[y.data != 0] == 2.0), "survivors are scaled by exactly 1/(1-p) = 2"
+
+    assert dropout.parameters() == []
+    for bad in (-0.1, 1.1):
+        try:
+            Dropout(bad)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"Dropout({bad}) must raise ValueError")
+
+    dropout.eval()
+    assert np.array_equal(dropout(Tensor(np.ones(100))).data, np.ones(100)), "eval() switches dropout off"
+    dropout.train()
+    assert np.count_nonzero(dropout(Tensor(np.ones(100))).data) < 100, "train() switches it back on"
+    assert repr(dropout) == "Dropout(p=0.5)"
+    print("Dropout works.")
+
+
+if __name__ == "__main__":
+    test_unit_dropout_layer()
+
+# %% [markdown]
+# ## 7. Sequential: a network as a list of layers
+#
+# Most networks are a chain: the output of one layer is the input of the next.
+# `Sequential(layer1, layer2, ...)` holds such a chain, calls each layer in turn, and, as a
+# `Module`, collects their parameters under the names `"0"`, `"1"`, ... Activations from
+# Module 02 can be links of the chain too; they have no parameters to collect.
+
+# %% nbgrader={"grade": false, "grade_id": "sequential", "solution": false}
+#| export
+class Sequential(Module):
+    """Apply layers in order: Sequential(Linear(4, 8), ReLU(), Linear(8, 2))."""
+
+    def __init__(self, *layers):
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        for position, layer in enumerate(layers):
+            if not callable(layer):
+                raise TypeError(f"Sequential: layer {position} ({type(layer).__name__}) is not callable")
+        self.layers = tuple(layers)
+
+    def named_children(self):
+        for position, layer in enumerate(self.layers):
+            if isinstance(layer, Module):
+                yield str(position), layer
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, position):
+        return self.layers[position]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self):
+        lines = [f"  ({position}): {layer!r}".replace("\n", "\n  ") for position, layer in enumerate(self.layers)]
+        return "Sequential(\n" + "\n".join(lines) + "\n)"
+
+
+# %% [markdown]
+# ### Unit test: Module, Sequential and the initialisers
+#
+# The tests use ReLU from Module 02, imported from the package (it is not part of this
+# module's export).
+
+# %%
+from tinytorch.core.activations import ReLU
+
+# %% nbgrader={"grade": true, "grade_id": "test-module-sequential", "locked": true, "points": 10}
+def test_unit_module_and_sequential():
+    print("Unit test: Module, Sequential, initialisers...")
+    model = Sequential(Linear(4, 8), ReLU(), Dropout(0.5), Linear(8, 2))
+    names = [name for name, _ in model.named_parameters()]
+    assert names == ["0.weight", "0.bias", "3.weight", "3.bias"], names
+    assert len(model.parameters()) == 4
+    assert model(Tensor(np.ones((5, 4)))).shape == (5, 2)
+
+    assert model.eval() is model and not model[2].training, "eval() reaches children and returns self"
+    first, second = model(Tensor(np.ones((3, 4)))), model(Tensor(np.ones((3, 4))))
+    assert np.array_equal(first.data, second.data), "in evaluation the network is deterministic"
+    model.train()
+    assert model[2].training
+
+    state = model.state_dict()
+    other = Sequential(Linear(4, 8), ReLU(), Dropout(0.5), Linear(8, 2))
+    other.load_state_dict(state)
+    other.eval()
+    assert np.array_equal(other(Tensor(np.ones((3, 4)))).data, first.data), "state_dict round trip"
+    try:
+        Linear(4, 2).load_state_dict({"weight": np.zeros((4, 2))})
+    except KeyError as error:
+        assert "bias" in str(error)
+    else:
+        raise AssertionError("a state dict without 'bias' must be refused")
+
+    for init, std in ((lecun_normal, np.sqrt(1 / 400)), (kaiming_normal, np.sqrt(2 / 400)),
+                      (xavier_normal, np.sqrt(2 / 600)), (kaiming_uniform, np.sqrt(2 / 400)),
+                      (xavier_uniform, np.sqrt(2 / 600))):
+        w = init(400, 200)
+        assert w.shape == (400, 200) and w.dtype == np.float32
+        assert abs(w.std() / std - 1) < 0.05, f"{init.__name__}: std {w.std():.4f}, expected {std:.4f}"
+    print("Module, Sequential and initialisers work.")
+
+
+if __name__ == "__main__":
+    test_unit_module_and_sequential()
+
+# %% [markdown]
+# ## 8. Integration: a three-layer network for digits
+#
+# Put the pieces together the way a digit classifier would: 784 pixel values in, 10 class
+# scores out, two hidden layers with ReLU and Dropout between them.
+#
+# ```
+#  [32, 784] -> Linear(784, 256) -> ReLU -> Dropout(0.5)
+#            -> Linear(256, 128) -> ReLU -> Dropout(0.3)
+#            -> Linear(128, 10)  -> [32, 10]
+#
+#  layer1 = Linear(784 -> 256)   784 x 256 + 256 = 200,960 parameters
+#  ReLU, Dropout(0.5)                                     0
+#  layer2 = Linear(256 -> 128)   256 x 128 + 128 =  32,896
+#  ReLU, Dropout(0.3)                                     0
+#  layer3 = Linear(128 -> 10)    128 x 10  + 10  =   1,290
+#                                                  -------
+#                                          total   235,146 parameters, 940,584 bytes in float32
+# ```
+
+# %% [markdown]
+# ## 9. Systems analysis: memory and arithmetic
+#
+# Three kinds of memory are in play when a network runs:
+#
+# ```
+# +--------------------------------------------------------------+
+# | PARAMETERS   weights and biases; live as long as the model;  |
+# |              grow with width x width and with depth          |
+# +--------------------------------------------------------------+
+# | ACTIVATIONS  each layer's output, batch x features x 4 bytes;|
+# |              kept until the backward pass; grow with batch   |
+# +--------------------------------------------------------------+
+# | TEMPORARIES  dropout masks, matmul buffers; peak in a step   |
+# +--------------------------------------------------------------+
+# ```
+#
+# And the arithmetic: a Linear forward pass multiplies `(batch, in) @ (in, out)`, which is
+# `batch * in * out` multiply-adds, then adds the bias, `batch * out` additions. The matrix
+# product dominates by a factor of `in`. Dropout and the activations are elementwise, one
+# operation per element, negligible next to it.
+#
+# The two functions below print these figures. Memory is measured from the arrays of real
+# layers (`ndarray.nbytes`), not computed from a formula.
+
+# %% nbgrader={"grade": false, "grade_id": "analyze-layer-memory", "solution": false}
+def analyze_layer_memory():
+    """Print the memory of single Linear layers, and of 3-layer MLPs of growing width."""
+    print("Analyzing layer memory usage...")
+    print("\nLinear layer memory analysis:")
+    print("Configuration -> Weight Memory -> Bias Memory -> Total Memory")
+    for in_features, out_features in [(784, 256), (256, 256), (256, 10), (2048, 2048)]:
+        layer = Linear(in_features, out_features)
+        weight_bytes, bias_bytes = layer.weight.data.nbytes, layer.bias.data.nbytes
+        print(
+            f"({in_features:4d}, {out_features:4d}) -> {weight_bytes / 1024:7.1f} KB -> "
+            f"{bias_bytes / 1024:6.1f} KB -> {(weight_bytes + bias_bytes) / 1024:7.1f} KB"
+        )
+
+    print("\nMulti-layer model memory scaling (784 -> hidden -> hidden/2 -> 10):")
+    for hidden in [128, 256, 512, 1024, 2048]:
+        model = Sequential(Linear(784, hidden), Linear(hidden, hidden // 2), Linear(hidden // 2, 10))
+        count = sum(p.size for p in model.parameters())
+        megabytes = sum(p.data.nbytes for p in model.parameters()) / (1024 * 1024)
+        print(f"Hidden={hidden:4d}: {count:7,} params = {megabytes:5.1f} MB")
+
+
+# %% nbgrader={"grade": false, "grade_id": "analyze-layer-performance", "solution": false}
+def analyze_layer_performance():
+    """Print the arithmetic of a Linear(784, 256) forward pass at several batch sizes."""
+    print("Analyzing layer computational complexity...")
+    layer = Linear(784, 256)
+    print("\nLinear layer FLOPs analysis:")
+    print("Batch Size -> Matrix Multiply FLOPs -> Bias Add FLOPs -> Total FLOPs")
+    for batch in [1, 32, 128, 512]:
+        matmul_flops = batch * layer.in_features * layer.out_features
+        bias_flops = batch * layer.out_features
+        print(f"{batch:10d} -> {matmul_flops:15,} -> {bias_flops:13,} -> {matmul_flops + bias_flops:11,}")
+    print("\nKey insights:")
+    print("- Linear layer cost: O(batch_size x in_features x out_features)")
+    print("- Memory grows linearly with batch size, quadratically with layer width")
+    print("- Dropout adds little: one elementwise operation per element")
+
+
+if __name__ == "__main__":
+    analyze_layer_memory()
+    analyze_layer_performance()
+
+# %% [markdown]
+# ## Module test
+#
+# The last check runs every unit test, then builds the network of section 8 by hand, layer
+# by layer, and checks shapes, parameter counts and modes together.
+
+# %% nbgrader={"grade": true, "grade_id": "module-integration", "locked": true, "points": 20}
+def test_module():
+    print("Module test: Layers")
+    test_unit_linear_layer()
+    test_unit_dropout_layer()
+    test_unit_module_and_sequential()
+
+    print("Integration: a multi-layer network composed by hand...")
+    layer1, activation1, dropout1 = Linear(784, 256), ReLU(), Dropout(0.5)
+    layer2, activation2, dropout2 = Linear(256, 128), ReLU(), Dropout(0.3)
+    layer3 = Linear(128, 10)
+    x = Tensor(np.random.randn(16, 784))
+    h = dropout1.forward(activation1.forward(layer1.forward(x)))
+    h = dropout2.forward(activation2.forward(layer2.forward(h)))
+    output = layer3.forward(h)
+    assert output.shape == (16, 10), f"expected (16, 10), got {output.shape}"
+
+    params = layer1.parameters() + layer2.parameters() + layer3.parameters()
+    assert len(params) == 6 and all(p.requires_grad for p in params)
+    assert sum(p.size for p in params) == 235_146, "the network of section 8 has 235,146 parameters"
+
+    test_x = Tensor(np.random.randn(4, 784))
+    assert np.array_equal(Dropout(0.5).forward(test_x, training=False).data, test_x.data)
+
+    # The same network as one Sequential module.
+    model = Sequential(layer1, activation1, dropout1, layer2, activation2, dropout2, layer3)
+    assert model.parameters() == params
+    assert model.eval()(x).shape == (16, 10)
+    for bad in (Tensor(np.ones(784)), Tensor(np.ones((2, 3, 784))), Tensor(np.ones((32, 100)))):
+        try:
+            layer1(bad)
+        except ValueError as error:
+            assert str(bad.shape) in str(error), str(error)
+        else:
+            raise AssertionError(f"Linear(784 -> 256) must refuse input of shape {bad.shape}")
+    print("All layer tests passed. Next: tito module complete 03_layers")
+
+
+if __name__ == "__main__":
+    test_module()
+
+# %% [markdown]
+# ## Summary
+#
+# - `Linear` learns weighted combinations of its inputs; it starts from LeCun normal
+#   weights so that signals keep their scale through the network.
+# - `Dropout` zeroes activations at random while training and rescales the survivors by
+#   1/(1-p), so that evaluation needs no correction at all.
+# - `Module` gives every layer and network the same services: parameters by name,
+#   train/eval, zero_grad, and a checked state_dict; `Sequential` chains layers.
+# - Parameters cost `in * out + out` numbers per Linear layer and a forward pass costs
+#   `batch * in * out` multiply-adds: width is expensive, depth adds up.
+#
+# Export and record your work with `tito module complete 03_layers`.
+#
+# **Next**: Module 04 adds loss functions (mean squared error, cross-entropy) that turn a
+# network's output into one number saying how wrong it is: the starting point of learning.

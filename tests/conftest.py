@@ -1,0 +1,36 @@
+"""Shared helpers for the test suite."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_tito(*args, cwd, env=None, timeout=600):
+    """Run the tito command line in a fresh process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "tito", *map(str, args)],
+        cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace",
+        env={**os.environ, **(env or {})}, timeout=timeout,
+    )
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """A throwaway copy of the workspace (module sources and package) to break and repair."""
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "modules", root / "modules", ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    shutil.copytree(REPO / "tinytorch", root / "tinytorch", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def require_torch():
+    """Import torch for a parity test; skip visibly when absent, unless CI demands it."""
+    if os.environ.get("TINYTORCH_REQUIRE_TORCH") == "1":
+        import torch  # noqa: F401  (CI installs torch; its absence must fail, not skip)
+    return pytest.importorskip("torch", reason="torch not installed: the PyTorch parity tests need it as a reference")

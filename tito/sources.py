@@ -1,0 +1,137 @@
+"""Reading module sources: jupytext percent files, as cells with metadata, directives and line numbers."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jupytext
+
+DIRECTIVE_PREFIX = "#|"
+KNOWN_DIRECTIVES = ("export", "default_exp")
+
+
+class SourceError(Exception):
+    """A module source that cannot be used, located as `file:line: message`."""
+
+    def __init__(self, path, line, message):
+        self.path, self.line, self.message = Path(path), line, message
+        where = f"{self.path}:{line}" if line else str(self.path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: str  # "code" or "markdown"
+    source: str
+    metadata: dict
+    line: int  # 1-based line of the cell's first source line in the file (0 when unknown)
+    directives: dict = field(default_factory=dict)  # e.g. {"export": "", "default_exp": "core.layers"}
+    directive_lines: int = 0  # how many leading source lines are directives
+
+    @property
+    def body(self):
+        """The cell's code without its leading directive lines."""
+        return "\n".join(self.source.split("\n")[self.directive_lines:])
+
+    @property
+    def body_line(self):
+        return self.line + self.directive_lines if self.line else 0
+
+    @property
+    def nbgrader(self):
+        return self.metadata.get("nbgrader", {})
+
+
+def read_cells(path):
+    """Parse a module source with jupytext and return its cells, in order."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceError(path, 0, f"cannot read the module source: {error}") from None
+    try:
+        notebook = jupytext.reads(text, fmt="py:percent")
+    except Exception as error:  # jupytext raises many types; all mean "not a valid percent file"
+        raise SourceError(path, 0, f"jupytext cannot parse this percent-format file: {error}") from None
+    lines = text.split("\n")
+    starts = _cell_start_lines(lines, notebook.cells)
+    return [
+        _make_cell(path, raw, line)
+        for raw, line in zip(notebook.cells, starts)
+    ]
+
+
+def _cell_start_lines(lines, cells):
+    """Line numbers where each cell's source begins, found from the `# %%` markers.
+
+    jupytext gives the cells but not their positions; each cell begins after its marker.
+    If the markers and cells do not pair up one to one, positions are reported as unknown (0).
+    """
+    markers = [number for number, line in enumerate(lines, start=1) if line.startswith("# %%")]
+    if len(markers) != len(cells):
+        return [0] * len(cells)
+    starts = []
+    for marker, cell in zip(markers, cells):
+        first = cell.source.split("\n", 1)[0]
+        line = marker + 1
+        # jupytext drops blank lines between the marker and the first source line.
+        while line <= len(lines) and lines[line - 1] != first and not lines[line - 1].strip():
+            line += 1
+        starts.append(line)
+    return starts
+
+
+def _make_cell(path, raw, line):
+    source_lines = raw.source.split("\n")
+    directives, count = {}, 0
+    if raw.cell_type == "code":
+        for text in source_lines:
+            if not text.startswith(DIRECTIVE_PREFIX):
+                break
+            name, _, value = text[len(DIRECTIVE_PREFIX):].strip().partition(" ")
+            if name not in KNOWN_DIRECTIVES:
+                raise SourceError(
+                    path, line + count if line else 0,
+                    f"unknown directive {text.strip()!r} (known: {', '.join('#| ' + d for d in KNOWN_DIRECTIVES)})",
+                )
+            directives[name] = value.strip()
+            count += 1
+    return Cell(raw.cell_type, raw.source, dict(raw.metadata), line, directives, count)
+
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+
+
+def check_nbgrader_cells(path, cells):
+    """Refuse nbgrader metadata that would make a release lose code or grade wrongly.
+
+    - a solution cell must hold BEGIN/END SOLUTION markers, in pairs: without them nbgrader
+      replaces the whole cell, directives and imports included;
+    - the cell with `#| default_exp` must not be a solution cell, for the same reason;
+    - a graded cell needs a grade_id and non-negative points; grade_ids are unique.
+    """
+    seen = {}
+    for cell in cells:
+        meta = cell.nbgrader
+        if not meta:
+            continue
+        grade_id = meta.get("grade_id")
+        if grade_id in seen:
+            raise SourceError(path, cell.line, f"grade_id {grade_id!r} is used twice (first at line {seen[grade_id]})")
+        if grade_id:
+            seen[grade_id] = cell.line
+        if meta.get("solution"):
+            if "default_exp" in cell.directives:
+                raise SourceError(path, cell.line, "the `#| default_exp` cell must not be a solution cell")
+            begins = sum(line.strip() == BEGIN_SOLUTION for line in cell.source.split("\n"))
+            ends = sum(line.strip() == END_SOLUTION for line in cell.source.split("\n"))
+            if begins == 0 or begins != ends:
+                raise SourceError(
+                    path, cell.line,
+                    f"solution cell {grade_id!r} needs matching `{BEGIN_SOLUTION}` / `{END_SOLUTION}` markers "
+                    f"(found {begins} and {ends})",
+                )
+        if meta.get("grade"):
+            points = meta.get("points")
+            if not grade_id or isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+                raise SourceError(path, cell.line, "a graded cell needs a grade_id and non-negative points")
