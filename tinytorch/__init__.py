@@ -9,9 +9,13 @@ __version__ = "0.1.0"
 from tinytorch.core.tensor import Tensor, default_generator, manual_seed
 from tinytorch.core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh
 from tinytorch.core.layers import Dropout, Linear, Module, Sequential
+from tinytorch.core.losses import BCEWithLogitsLoss, BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss
+from tinytorch.core.autograd import gradcheck, no_grad
 
 __all__ = [
     "Tensor", "manual_seed", "default_generator",
     "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax",
     "Module", "Linear", "Dropout", "Sequential",
+    "MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss", "BCEWithLogitsLoss",
+    "no_grad", "gradcheck",
 ]

@@ -32,6 +32,8 @@
 # %% nbgrader={"grade": false, "grade_id": "imports", "solution": false}
 #| default_exp core.activations
 #| export
+import math
+
 import numpy as np
 
 from tinytorch.core.tensor import Tensor
@@ -126,6 +128,14 @@ class ReLU(Activation):
 
 # %% nbgrader={"grade": false, "grade_id": "sigmoid", "solution": true}
 #| export
+def logistic(values):
+    """The sigmoid of an ndarray, elementwise, without overflow (also used by Module 05)."""
+    ### BEGIN SOLUTION
+    z = np.exp(-np.abs(values))
+    return (np.where(values >= 0, 1.0, z) / (1.0 + z)).astype(values.dtype, copy=False)
+    ### END SOLUTION
+
+
 class Sigmoid(Activation):
     """Logistic sigmoid 1 / (1 + e^-x), computed without overflow."""
 
@@ -133,7 +143,8 @@ class Sigmoid(Activation):
         """
         TODO: compute the sigmoid so that exp never sees a positive argument.
 
-        APPROACH: z = exp(-|x|); where x >= 0 the result is 1 / (1 + z), elsewhere z / (1 + z).
+        APPROACH: implement `logistic` above: z = exp(-|x|); where x >= 0 the result is
+        1 / (1 + z), elsewhere z / (1 + z). Then record it under the name "sigmoid".
 
         EXAMPLE:
         >>> Sigmoid()(Tensor([0.0])).data
@@ -141,9 +152,7 @@ class Sigmoid(Activation):
         """
         self._check(x)
         ### BEGIN SOLUTION
-        z = np.exp(-np.abs(x.data))
-        out = np.where(x.data >= 0, 1.0, z) / (1.0 + z)
-        return Tensor.from_op(out.astype(x.dtype, copy=False), "sigmoid", (x,))
+        return Tensor.from_op(logistic(x.data), "sigmoid", (x,))
         ### END SOLUTION
 
 
@@ -179,6 +188,11 @@ _AS_P = 0.3275911
 _AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)  # Python floats: they never promote float32 to float64
+_TANH_CUBIC = 0.044715
+
+
 def erf(x):
     """Error function of an ndarray, elementwise (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7)."""
     x = np.asarray(x)
@@ -186,6 +200,13 @@ def erf(x):
     t = 1.0 / (1.0 + _AS_P * a)
     poly = t * (_AS_A[0] + t * (_AS_A[1] + t * (_AS_A[2] + t * (_AS_A[3] + t * _AS_A[4]))))
     return np.sign(x) * (1.0 - poly * np.exp(-a * a))
+
+
+def normal_cdf(v, approximate="none"):
+    """Phi(v), the standard normal CDF, exactly (through erf) or in GELU's tanh form."""
+    if approximate == "tanh":
+        return 0.5 * (1.0 + np.tanh(_SQRT_2_OVER_PI * (v + _TANH_CUBIC * v**3)))
+    return 0.5 * (1.0 + erf(v / _SQRT_2))
 
 
 class GELU(Activation):
@@ -210,11 +231,7 @@ class GELU(Activation):
         self._check(x)
         ### BEGIN SOLUTION
         v = x.data
-        if self.approximate == "tanh":
-            phi = 0.5 * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (v + 0.044715 * v**3)))
-        else:
-            phi = 0.5 * (1.0 + erf(v / np.sqrt(2.0)))
-        out = (v * phi).astype(x.dtype, copy=False)
+        out = (v * normal_cdf(v, self.approximate)).astype(x.dtype, copy=False)
         return Tensor.from_op(out, "gelu", (x,), approximate=self.approximate)
         ### END SOLUTION
 

@@ -413,8 +413,17 @@ class Tensor:
         ### END SOLUTION
 
     # -- gradients (Module 05) ---------------------------------------------------------
-    def backward(self, gradient=None):
+    def detach(self):
+        """The same numbers (shared, not copied) without history: gradients stop here."""
+        return Tensor.from_op(self.data, "detach", ())
+
+    def backward(self, gradient=None, retain_graph=False):
         """Compute gradients of this tensor with respect to every tensor it came from.
+
+        `gradient` is d(something)/d(self); it may be omitted only when self holds a single
+        number (the usual case: a loss). Gradients accumulate into the `.grad` of every
+        tensor created with requires_grad=True. The graph's saved values are released
+        afterwards unless retain_graph=True.
 
         The algorithm lives in Module 05 (`tinytorch.core.autograd`); it is imported here,
         when first needed, so that this module works on its own before autograd exists.
@@ -428,4 +437,4 @@ class Tensor:
                 "backward() needs autograd, which you build in Module 05 "
                 "(modules/05_autograd); export it with `tito module export 05_autograd`"
             ) from None
-        autograd.backward(self, gradient)
+        autograd.backward(self, gradient, retain_graph=retain_graph)
