@@ -247,3 +247,12 @@ def test_incompatible_shapes_always_raise_a_named_error(left, right):
     except ValueError:
         with pytest.raises(ValueError, match=r"sub: shapes"):
             Tensor(np.ones(left)) - Tensor(np.ones(right))
+
+
+def test_package_reexports_resolve_lazily():
+    import tinytorch
+
+    assert tinytorch.Linear is __import__("tinytorch.core.layers", fromlist=["Linear"]).Linear
+    assert "no_grad" in dir(tinytorch)
+    with pytest.raises(AttributeError, match="no attribute 'Conv2d'"):
+        tinytorch.Conv2d

@@ -1,21 +1,34 @@
 """tinytorch: a NumPy-only deep-learning framework, built module by module.
 
 The framework lives in `tinytorch.core`, generated from the course modules in modules/.
-This file only re-exports the most used names, so that `import tinytorch` is enough for scripts.
+This file re-exports the most used names so that `from tinytorch import Linear` works. They
+are imported on first use, so `import tinytorch` works even in a workspace where a later
+module has not been exported yet.
 """
+
+import importlib
 
 __version__ = "0.1.0"
 
-from tinytorch.core.tensor import Tensor, default_generator, manual_seed
-from tinytorch.core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh
-from tinytorch.core.layers import Dropout, Linear, Module, Sequential
-from tinytorch.core.losses import BCEWithLogitsLoss, BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss
-from tinytorch.core.autograd import gradcheck, no_grad
+_HOME = {
+    "tinytorch.core.tensor": ("Tensor", "manual_seed", "default_generator"),
+    "tinytorch.core.activations": ("ReLU", "Sigmoid", "Tanh", "GELU", "Softmax"),
+    "tinytorch.core.layers": ("Module", "Linear", "Dropout", "Sequential"),
+    "tinytorch.core.losses": ("MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss", "BCEWithLogitsLoss"),
+    "tinytorch.core.autograd": ("no_grad", "gradcheck"),
+}
+_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
-__all__ = [
-    "Tensor", "manual_seed", "default_generator",
-    "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax",
-    "Module", "Linear", "Dropout", "Sequential",
-    "MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss", "BCEWithLogitsLoss",
-    "no_grad", "gradcheck",
-]
+__all__ = list(_MODULE_OF)
+
+
+def __getattr__(name):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'tinytorch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULE_OF[name]), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
