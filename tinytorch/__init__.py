@@ -16,6 +16,9 @@ _HOME = {
     "tinytorch.core.layers": ("Module", "Linear", "Dropout", "Sequential"),
     "tinytorch.core.losses": ("MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss", "BCEWithLogitsLoss"),
     "tinytorch.core.autograd": ("no_grad", "gradcheck"),
+    "tinytorch.core.optimizers": ("SGD", "Adam", "AdamW"),
+    "tinytorch.core.training": ("Trainer", "StepLR", "CosineAnnealingLR", "clip_grad_norm",
+                                "save_checkpoint", "load_checkpoint"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 

@@ -1,0 +1,592 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Module 07: Training - the loop, and everything a real run needs around it
+#
+# **You have built**: a network, a loss, gradients and optimizers. One training step is
+# four lines: forward, loss, backward, step. **You build now**: what turns those four lines
+# into a run you can trust and resume:
+#
+# - **evaluation** on data the model does not train on, without dropout and without graphs;
+# - **learning-rate schedules** (step decay, cosine annealing);
+# - **gradient clipping** by the global norm, against the occasional exploding step;
+# - **progress** you can watch: loss, accuracy and samples per second, live;
+# - a **history** of every epoch, for plots;
+# - **checkpoints**: model, optimizer, schedule, history and the random generator, in a
+#   plain `.npz` file (no pickle), written atomically, so a crash never costs the last good one.
+#
+# **Where the code goes**: `modules/07_training/training_dev.py` exports to
+# `tinytorch.core.training`.
+
+# %% nbgrader={"grade": false, "grade_id": "imports", "solution": false}
+#| default_exp core.training
+#| export
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from tinytorch.core.autograd import no_grad
+from tinytorch.core.losses import BCEWithLogitsLoss, CrossEntropyLoss
+from tinytorch.core.tensor import Tensor, default_generator
+
+# %% [markdown]
+# ## 1. Gradient clipping by global norm
+#
+# Now and then a batch produces a huge gradient (a steep cliff in the loss surface), and one
+# step throws the parameters far away. Clipping bounds the step: treat all gradients of the
+# model as one long vector, compute its length (the *global norm*), and if it exceeds
+# `max_norm`, scale every gradient by `max_norm / norm`. The direction is kept; only the
+# length is capped.
+#
+# ```
+# norm = sqrt(sum over parameters of sum(grad^2))
+# if norm > max_norm:  grad <- grad * max_norm / (norm + 1e-6)
+# ```
+
+# %% nbgrader={"grade": false, "grade_id": "clip-grad-norm", "solution": true}
+#| export
+def clip_grad_norm(parameters, max_norm):
+    """Scale all gradients in place so that their global L2 norm is at most max_norm.
+
+    Returns the norm before clipping (useful to log). Parameters without a gradient are ignored.
+    """
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float)) or not max_norm > 0:
+        raise ValueError(f"clip_grad_norm: max_norm must be a positive number, got {max_norm!r}")
+    grads = [p.grad.data for p in parameters if p.grad is not None]
+    ### BEGIN SOLUTION
+    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    if total > max_norm:
+        scale = max_norm / (total + 1e-6)
+        for g in grads:
+            g *= scale
+    return total
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ## 2. Learning-rate schedules
+#
+# A large learning rate makes fast progress early; a small one settles into a minimum late.
+# A schedule changes `optimizer.lr` once per epoch:
+#
+# ```
+# StepLR(step_size=2, gamma=0.5)         CosineAnnealingLR(T_max=8)
+# lr |----                               lr |---.
+#    |    ----                              |     `.
+#    |        ----                          |       `-.
+#    |            ----                      |          `--.___
+#    +------------------ epoch              +------------------ epoch
+# ```
+#
+# - `StepLR`: `lr = base * gamma ** (epoch // step_size)`.
+# - `CosineAnnealingLR`: `lr = min + (base - min) (1 + cos(pi epoch / T_max)) / 2`, a smooth
+#   glide from the base rate down to `eta_min` at epoch `T_max`.
+
+# %% nbgrader={"grade": false, "grade_id": "schedules", "solution": true}
+#| export
+class LRSchedule:
+    """Base: remembers the optimizer's base rate and the epoch count; step() sets the new rate."""
+
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+        self.base_lr = optimizer.lr
+        self.epoch = 0
+
+    def step(self):
+        self.epoch += 1
+        self.optimizer.lr = self.rate(self.epoch)
+
+    def rate(self, epoch):
+        raise NotImplementedError
+
+    def state_dict(self):
+        return {"epoch": self.epoch, "base_lr": self.base_lr}
+
+    def load_state_dict(self, state):
+        self.epoch, self.base_lr = int(state["epoch"]), float(state["base_lr"])
+        self.optimizer.lr = self.rate(self.epoch)
+
+
+class StepLR(LRSchedule):
+    """Multiply the learning rate by gamma every step_size epochs."""
+
+    def __init__(self, optimizer, step_size, gamma=0.1):
+        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
+            raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
+        if not 0 < gamma <= 1:
+            raise ValueError(f"StepLR: gamma must be in (0, 1], got {gamma!r}")
+        super().__init__(optimizer)
+        self.step_size, self.gamma = step_size, gamma
+
+    def rate(self, epoch):
+        ### BEGIN SOLUTION
+        return self.base_lr * self.gamma ** (epoch // self.step_size)
+        ### END SOLUTION
+
+
+class CosineAnnealingLR(LRSchedule):
+    """Glide the learning rate from its base value to eta_min along half a cosine over T_max epochs."""
+
+    def __init__(self, optimizer, T_max, eta_min=0.0):
+        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
+            raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max!r}")
+        if eta_min < 0:
+            raise ValueError(f"CosineAnnealingLR: eta_min must be non-negative, got {eta_min!r}")
+        super().__init__(optimizer)
+        self.T_max, self.eta_min = T_max, eta_min
+
+    def rate(self, epoch):
+        ### BEGIN SOLUTION
+        progress = min(epoch, self.T_max) / self.T_max
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * progress)) / 2
+        ### END SOLUTION
+
+
+# %% [markdown]
+# ## 3. Checkpoints that survive crashes
+#
+# A checkpoint must restore *everything* that decides what happens next: the model's
+# parameters, the optimizer's state (Adam's averages), the schedule's epoch, the history so
+# far, and the state of the random generator (so that the next dropout masks and the next
+# shuffle are the ones an uninterrupted run would have drawn). Then a resumed run continues
+# bit for bit like one that never stopped.
+#
+# **Format.** A NumPy `.npz` archive: a zip of plain arrays, under names like
+# `model/0.weight` and `optimizer/state/0/m`. Loading uses `allow_pickle=False`: unlike a
+# pickle, a checkpoint cannot run code when opened.
+#
+# **Atomic writes.** Writing straight over the old file and crashing halfway would leave
+# neither the old checkpoint nor the new one. Instead:
+#
+# ```
+# write  run.npz.tmp-XXXX   (the old run.npz is untouched meanwhile)
+# fsync  (the bytes are on disk, not just in a cache)
+# rename run.npz.tmp-XXXX -> run.npz   (one atomic step: readers see old or new, never half)
+# ```
+#
+# **Loading checks before it changes anything.** A truncated file, a checkpoint from
+# another architecture, an optimizer with other parameters: each is a clear error naming
+# the missing or unexpected keys, and the model is left as it was.
+
+# %% nbgrader={"grade": false, "grade_id": "checkpoint", "solution": false}
+#| export
+CHECKPOINT_FORMAT = "tinytorch-checkpoint-1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be read, or does not fit the model or optimizer."""
+
+
+def _flatten(prefix, tree, out):
+    """Nested dicts and lists of arrays -> {"prefix/key/...": array}."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            _flatten(f"{prefix}/{key}", value, out)
+    elif isinstance(tree, (list, tuple)) and tree and isinstance(tree[0], dict):
+        for index, value in enumerate(tree):
+            _flatten(f"{prefix}/{index}", value, out)
+    else:
+        out[prefix] = np.asarray(tree)
+    return out
+
+
+def _unflatten(arrays, prefix):
+    """The inverse of _flatten for every key under `prefix/` (lists come back as dicts keyed "0", "1", ...)."""
+    tree = {}
+    for key, value in arrays.items():
+        if not key.startswith(prefix + "/"):
+            continue
+        node, *path, leaf = key[len(prefix) + 1:].split("/")
+        branch = tree
+        for part in [node, *path]:
+            branch = branch.setdefault(part, {})
+        branch[leaf] = value
+    return tree
+
+
+def _unflatten_top(arrays, prefix):
+    """Like _unflatten, but keys directly under prefix (e.g. model/0.weight) stay as leaves."""
+    return {key[len(prefix) + 1:]: value for key, value in arrays.items() if key.startswith(prefix + "/")}
+
+
+def save_checkpoint(path, model, optimizer=None, epoch=0, schedule=None, history=None):
+    """Write model, optimizer, schedule, history and generator state to `path` (.npz), atomically."""
+    path = Path(path)
+    arrays = {"format": np.array(CHECKPOINT_FORMAT), "epoch": np.array(int(epoch)),
+              "generator": np.array(json.dumps(default_generator().bit_generator.state))}
+    arrays.update({f"model/{k}": v for k, v in model.state_dict().items()})
+    if optimizer is not None:
+        _flatten("optimizer", optimizer.state_dict(), arrays)
+    if schedule is not None:
+        _flatten("schedule", schedule.state_dict(), arrays)
+    for key, values in (history or {}).items():
+        arrays[f"history/{key}"] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read_archive(path):
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path}: no such file")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, KeyError) as error:
+        raise CheckpointError(f"checkpoint {path}: not a complete .npz archive (truncated or corrupt): {error}") from None
+    if "format" not in arrays or str(arrays["format"]) != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"checkpoint {path}: not a {CHECKPOINT_FORMAT} file")
+    return arrays
+
+
+def load_checkpoint(path, model, optimizer=None, schedule=None):
+    """Restore what save_checkpoint wrote; returns {"epoch": int, "history": dict}.
+
+    Everything is checked first: on any error the model, optimizer and generator are unchanged.
+    """
+    arrays = _read_archive(path)
+    model_state = _unflatten_top(arrays, "model")
+    model_backup = model.state_dict()
+    optimizer_backup = optimizer.state_dict() if optimizer is not None else None
+    try:
+        model.load_state_dict(model_state, strict=True)
+        if optimizer is not None:
+            tree = _unflatten(arrays, "optimizer")
+            state = tree.get("state", {})
+            optimizer.load_state_dict({
+                "hyperparameters": tree.get("hyperparameters", {}),
+                "state": [state.get(str(i), {}) for i in range(len(optimizer.params))],
+            })
+    except (KeyError, ValueError, TypeError) as error:
+        model.load_state_dict(model_backup)
+        if optimizer_backup is not None:
+            optimizer.load_state_dict(optimizer_backup)
+        message = error.args[0] if error.args else str(error)
+        raise CheckpointError(f"checkpoint {path} does not fit: {message}") from None
+    if schedule is not None:
+        schedule.load_state_dict(_unflatten_top(arrays, "schedule"))
+    default_generator().bit_generator.state = json.loads(str(arrays["generator"]))
+    history = {key: [None if np.isnan(v) else float(v) for v in values]
+               for key, values in _unflatten_top(arrays, "history").items()}
+    return {"epoch": int(arrays["epoch"]), "history": history}
+
+
+# %% [markdown]
+# ## 4. The Trainer
+#
+# ```
+# for epoch in range(start, epochs):
+#     model.train()
+#     for x, y in train_batches:                 # one step
+#         optimizer.zero_grad()
+#         loss = loss_fn(model(x), y)
+#         loss.backward()
+#         clip_grad_norm(...)  (optional)
+#         optimizer.step()
+#     with no_grad(): evaluate(val_batches)      # model.eval(): dropout off, no graphs
+#     schedule.step(); record history; save checkpoint (optional)
+# ```
+#
+# Batches are any re-iterable source of `(inputs, targets)` pairs: a list, or Module 08's
+# DataLoader. Accuracy is measured when the loss says what a prediction is: the arg-max of
+# the logits for `CrossEntropyLoss`, the sign of the logit for `BCEWithLogitsLoss`.
+#
+# **Throughput** (samples per second) is the systems number of a training run: it tells you
+# whether the framework, not the model, is the bottleneck.
+
+# %% nbgrader={"grade": false, "grade_id": "trainer", "solution": true}
+#| export
+def correct_predictions(loss_fn, outputs, targets):
+    """How many predictions are right, or None when the loss does not define a prediction."""
+    labels = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    if isinstance(loss_fn, CrossEntropyLoss):
+        return int(np.sum(np.argmax(outputs.data, axis=1) == labels))
+    if isinstance(loss_fn, BCEWithLogitsLoss):
+        return int(np.sum((outputs.data > 0) == (labels > 0.5)))
+    return None
+
+
+class _Progress:
+    """A live progress bar (rich) while a terminal is attached; silent otherwise."""
+
+    def __init__(self, enabled, description, total):
+        self.bar = None
+        if enabled and sys.stdout.isatty():
+            try:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            except ImportError:  # rich is optional for tinytorch itself
+                return
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.fields[metrics]}"), TimeElapsedColumn(), transient=True)
+            self.task = self.bar.add_task(description, total=total, metrics="")
+            self.bar.start()
+
+    def update(self, metrics):
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, metrics=metrics)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.stop()
+
+
+class Trainer:
+    """Train `model` with `optimizer` on `loss_fn`; keeps a per-epoch history and optional checkpoints."""
+
+    HISTORY_KEYS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr",
+                    "seconds", "samples_per_second")
+
+    def __init__(self, model, optimizer, loss_fn, schedule=None, max_grad_norm=None):
+        self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
+        self.schedule, self.max_grad_norm = schedule, max_grad_norm
+        self.history = {key: [] for key in self.HISTORY_KEYS}
+        self.epoch = 0
+
+    def _batches(self, batches):
+        for x, y in batches:
+            yield (x if isinstance(x, Tensor) else Tensor(x)), y
+
+    def train_epoch(self, batches, progress=False, description="train"):
+        """One pass over `batches`; returns {"loss", "accuracy", "samples", "seconds"}."""
+        self.model.train()
+        total_loss, correct, samples = 0.0, 0, 0
+        counted = True
+        total = len(batches) if hasattr(batches, "__len__") else None
+        bar = _Progress(progress, description, total)
+        start = time.perf_counter()
+        try:
+            ### BEGIN SOLUTION
+            for x, y in self._batches(batches):
+                self.optimizer.zero_grad()
+                outputs = self.model(x)
+                loss = self.loss_fn(outputs, y)
+                loss.backward()
+                if self.max_grad_norm is not None:
+                    clip_grad_norm(self.optimizer.params, self.max_grad_norm)
+                self.optimizer.step()
+                batch = len(x)
+                total_loss += loss.item() * batch
+                samples += batch
+                right = correct_predictions(self.loss_fn, outputs, y)
+                counted = counted and right is not None
+                correct += right or 0
+                rate = samples / max(time.perf_counter() - start, 1e-9)
+                accuracy = f" acc {correct / samples:6.2%}" if counted else ""
+                bar.update(f"loss {total_loss / samples:.4f}{accuracy} {rate:,.0f} samples/s")
+            ### END SOLUTION
+        finally:
+            bar.close()
+        if samples == 0:
+            raise ValueError("Trainer.train_epoch: the training batches were empty")
+        seconds = time.perf_counter() - start
+        return {"loss": total_loss / samples, "accuracy": correct / samples if counted else None,
+                "samples": samples, "seconds": seconds}
+
+    def evaluate(self, batches):
+        """Loss and accuracy over `batches` in evaluation mode, recording no graph."""
+        was_training = self.model.training
+        self.model.eval()
+        total_loss, correct, samples, counted = 0.0, 0, 0, True
+        try:
+            with no_grad():
+                for x, y in self._batches(batches):
+                    outputs = self.model(x)
+                    total_loss += self.loss_fn(outputs, y).item() * len(x)
+                    right = correct_predictions(self.loss_fn, outputs, y)
+                    counted = counted and right is not None
+                    correct += right or 0
+                    samples += len(x)
+        finally:
+            self.model.train(was_training)
+        if samples == 0:
+            raise ValueError("Trainer.evaluate: the evaluation batches were empty")
+        return {"loss": total_loss / samples, "accuracy": correct / samples if counted else None}
+
+    def fit(self, train_batches, epochs, val_batches=None, checkpoint=None, progress=True, log=print):
+        """Train until `epochs` epochs are done in total (a resumed trainer continues its count)."""
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"Trainer.fit: epochs must be a non-negative integer, got {epochs!r}")
+        while self.epoch < epochs:
+            lr = self.optimizer.lr
+            train = self.train_epoch(train_batches, progress, f"epoch {self.epoch + 1}/{epochs}")
+            val = self.evaluate(val_batches) if val_batches is not None else {"loss": None, "accuracy": None}
+            self.epoch += 1
+            row = {"epoch": self.epoch, "train_loss": train["loss"], "train_accuracy": train["accuracy"],
+                   "val_loss": val["loss"], "val_accuracy": val["accuracy"], "lr": lr,
+                   "seconds": train["seconds"], "samples_per_second": train["samples"] / train["seconds"]}
+            for key, value in row.items():
+                self.history[key].append(value)
+            if self.schedule is not None:
+                self.schedule.step()
+            if log is not None:
+                log(_describe(row, epochs))
+            if checkpoint is not None:
+                self.save(checkpoint)
+        return self.history
+
+    def save(self, path):
+        return save_checkpoint(path, self.model, self.optimizer, self.epoch, self.schedule, self.history)
+
+    def resume(self, path):
+        """Load a checkpoint written by save(); fit() then continues from its epoch."""
+        restored = load_checkpoint(path, self.model, self.optimizer, self.schedule)
+        self.epoch = restored["epoch"]
+        self.history = {key: restored["history"].get(key, []) for key in self.HISTORY_KEYS}
+        return self
+
+
+def _describe(row, epochs):
+    parts = [f"epoch {row['epoch']}/{epochs}", f"train loss {row['train_loss']:.4f}"]
+    if row["train_accuracy"] is not None:
+        parts.append(f"acc {row['train_accuracy']:.2%}")
+    if row["val_loss"] is not None:
+        parts.append(f"| val loss {row['val_loss']:.4f}")
+    if row["val_accuracy"] is not None:
+        parts.append(f"acc {row['val_accuracy']:.2%}")
+    parts.append(f"| {row['samples_per_second']:,.0f} samples/s | lr {row['lr']:.3g}")
+    return " ".join(parts)
+
+
+# %% [markdown]
+# ### Unit tests
+
+# %% nbgrader={"grade": true, "grade_id": "test-clip", "locked": true, "points": 5}
+def test_unit_clip_grad_norm():
+    print("Unit test: clip_grad_norm...")
+    a, b = Tensor([3.0], requires_grad=True), Tensor([4.0], requires_grad=True)
+    a.grad, b.grad = Tensor([3.0]), Tensor([4.0])
+    assert np.isclose(clip_grad_norm([a, b], max_norm=1.0), 5.0)
+    assert np.allclose([a.grad.data[0], b.grad.data[0]], [0.6, 0.8], atol=1e-5), "direction kept, length 1"
+    assert np.isclose(clip_grad_norm([a, b], max_norm=10.0), 1.0, atol=1e-5)
+    assert np.allclose(a.grad.data, [0.6], atol=1e-5), "below max_norm nothing changes"
+    print("clip_grad_norm works.")
+
+
+if __name__ == "__main__":
+    test_unit_clip_grad_norm()
+
+# %% nbgrader={"grade": true, "grade_id": "test-schedules", "locked": true, "points": 5}
+def test_unit_schedules():
+    print("Unit test: learning-rate schedules...")
+    from tinytorch.core.optimizers import SGD
+
+    optimizer = SGD([Tensor([1.0], requires_grad=True)], lr=1.0)
+    schedule = StepLR(optimizer, step_size=2, gamma=0.5)
+    rates = []
+    for _ in range(5):
+        schedule.step()
+        rates.append(optimizer.lr)
+    assert np.allclose(rates, [1.0, 0.5, 0.5, 0.25, 0.25])
+    optimizer = SGD([Tensor([1.0], requires_grad=True)], lr=1.0)
+    cosine = CosineAnnealingLR(optimizer, T_max=4, eta_min=0.1)
+    for _ in range(2):
+        cosine.step()
+    assert np.isclose(optimizer.lr, 0.55), "halfway: the mean of base and minimum"
+    for _ in range(3):
+        cosine.step()
+    assert np.isclose(optimizer.lr, 0.1), "after T_max the rate stays at eta_min"
+    print("Schedules work.")
+
+
+if __name__ == "__main__":
+    test_unit_schedules()
+
+# %% nbgrader={"grade": true, "grade_id": "test-trainer", "locked": true, "points": 15}
+def test_unit_trainer_and_checkpoints():
+    print("Unit test: Trainer and checkpoints...")
+    from tinytorch.core.activations import ReLU
+    from tinytorch.core.layers import Linear, Sequential
+    from tinytorch.core.optimizers import Adam
+    from tinytorch.core.tensor import manual_seed
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((256, 2)).astype(np.float32)
+    labels = (x[:, 0] * x[:, 1] > 0).astype(np.int64)
+    batches = [(Tensor(x[i:i + 32]), labels[i:i + 32]) for i in range(0, 256, 32)]
+
+    def make():
+        manual_seed(5)
+        model = Sequential(Linear(2, 32), ReLU(), Linear(32, 2))
+        return Trainer(model, Adam(model.parameters(), lr=0.02), CrossEntropyLoss())
+
+    trainer = make()
+    history = trainer.fit(batches, epochs=30, val_batches=batches, log=None)
+    assert len(history["train_loss"]) == 30 and history["val_accuracy"][-1] > 0.9, history["val_accuracy"][-1]
+    assert history["train_loss"][-1] < history["train_loss"][0]
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "run.npz"
+        straight = make()
+        straight.fit(batches, epochs=4, log=None)
+        first = make()
+        first.fit(batches, epochs=2, checkpoint=path, log=None)
+        resumed = make().resume(path)
+        resumed.fit(batches, epochs=4, log=None)
+        for a, b in zip(straight.model.parameters(), resumed.model.parameters()):
+            assert np.array_equal(a.data, b.data), "a resumed run continues exactly"
+        path.write_bytes(path.read_bytes()[:100])
+        try:
+            make().resume(path)
+        except CheckpointError as error:
+            assert "truncated or corrupt" in str(error)
+        else:
+            raise AssertionError("a truncated checkpoint must be refused clearly")
+    print("Trainer and checkpoints work.")
+
+
+if __name__ == "__main__":
+    test_unit_trainer_and_checkpoints()
+
+# %% [markdown]
+# ## Module test
+
+# %% nbgrader={"grade": true, "grade_id": "training-module-integration", "locked": true, "points": 15}
+def test_module():
+    print("Module test: Training")
+    test_unit_clip_grad_norm()
+    test_unit_schedules()
+    test_unit_trainer_and_checkpoints()
+    print("All training tests passed. Next: tito module complete 07_training")
+
+
+if __name__ == "__main__":
+    test_module()
+
+# %% [markdown]
+# ## Summary
+#
+# - A training step is forward, loss, backward, (clip), step; an epoch is all batches once.
+# - Evaluation runs in `eval()` mode under `no_grad()`: no dropout, no graph, less memory.
+# - Schedules lower the learning rate as training settles; clipping caps rare huge steps.
+# - Checkpoints hold everything that decides the future of a run, the random generator
+#   included, in a pickle-free `.npz` written atomically; loading checks before it changes.
+#
+# **Next**: Module 08 feeds the trainer real datasets in shuffled mini-batches.
