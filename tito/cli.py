@@ -10,6 +10,7 @@ from tito import __version__
 from tito.console import make_console, status_mark
 from tito.export import plan_exports, write_exports
 from tito.inline_tests import run_inline_tests
+from tito.milestone_commands import add_commands as add_milestone_commands
 from tito.sources import SourceError
 from tito.workspace import WorkspaceError, all_modules, find_root, resolve_module
 
@@ -86,6 +87,8 @@ def build_parser():
     test.add_argument("--timeout", type=float, default=600, help="seconds before the run is stopped")
     test.add_argument("-v", "--verbose", action="store_true", help="show the output of failing tests")
     test.set_defaults(handler=cmd_module_test)
+
+    add_milestone_commands(commands)
     return parser
 
 

@@ -1,0 +1,29 @@
+"""Milestones: real, seeded training runs that prove the framework works end to end.
+
+This file only describes them (it imports nothing from tinytorch), so that tito can list them
+cheaply; `python -m milestones run NAME` runs one against the tinytorch found on sys.path.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Milestone:
+    name: str
+    module: str  # the file in this package that trains it
+    description: str
+    targets: dict  # dataset -> the test accuracy that counts as reached
+    default_epochs: dict  # dataset -> epochs
+
+
+MILESTONES = {
+    m.name: m
+    for m in (
+        Milestone("perceptron", "perceptron", "one Linear layer separates two clouds of 2-D points",
+                  {"blobs": 1.0}, {"blobs": 30}),
+        Milestone("xor", "xor", "one Linear layer cannot learn XOR (at most 3 of 4); a 2-layer MLP can",
+                  {"xor": 1.0}, {"xor": 300}),
+        Milestone("mlp", "mlp", "the seed's MLP (ReLU, Dropout 0.5/0.3) trained with Adam on real images",
+                  {"digits": 0.97, "fashion-mnist": 0.88}, {"digits": 60, "fashion-mnist": 15}),
+    )
+}

@@ -1,0 +1,33 @@
+"""`python -m milestones run NAME [--dataset D] [--epochs N] [--json FILE] [--out DIR]`."""
+
+import argparse
+import importlib
+import sys
+
+from milestones import MILESTONES
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m milestones")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run")
+    run.add_argument("name", choices=sorted(MILESTONES))
+    run.add_argument("--dataset")
+    run.add_argument("--epochs", type=int)
+    run.add_argument("--json", dest="json_path")
+    run.add_argument("--out", default="runs", help="folder for the plot (default: runs/)")
+    args = parser.parse_args(argv)
+
+    milestone = MILESTONES[args.name]
+    dataset = args.dataset or next(iter(milestone.targets))
+    if dataset not in milestone.targets:
+        parser.error(f"milestone {milestone.name} runs on {', '.join(milestone.targets)}, not {dataset!r}")
+    epochs = milestone.default_epochs[dataset] if args.epochs is None else args.epochs
+    if epochs < 1:
+        parser.error(f"--epochs must be at least 1, got {epochs}")
+    trainer = importlib.import_module(f"milestones.{milestone.module}")
+    return trainer.run(milestone, dataset, epochs, args.out, args.json_path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

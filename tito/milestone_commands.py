@@ -1,0 +1,66 @@
+"""`tito milestone list` and `tito milestone run`: milestones run in a fresh process against the workspace's package."""
+
+import subprocess
+import sys
+
+from rich.table import Table
+
+from tito.inline_tests import workspace_env
+from tito.workspace import WorkspaceError, find_root
+
+
+def _registry(root):
+    """The milestones described in <root>/milestones/__init__.py (a description only; imports no tinytorch)."""
+    namespace = {"__name__": "tito_milestone_registry"}
+    source = root / "milestones" / "__init__.py"
+    if not source.is_file():
+        raise WorkspaceError(f"this workspace has no milestones ({source} is missing)")
+    exec(compile(source.read_text(encoding="utf-8"), str(source), "exec"), namespace)
+    return namespace["MILESTONES"]
+
+
+def cmd_list(args, console):
+    root = find_root()
+    table = Table(title="milestones")
+    for column in ("name", "what it shows", "datasets (target test accuracy)"):
+        table.add_column(column)
+    for milestone in _registry(root).values():
+        targets = ", ".join(f"{name} ({target:.0%})" for name, target in milestone.targets.items())
+        table.add_row(milestone.name, milestone.description, targets)
+    console.print(table)
+    console.print("Run one with: tito milestone run NAME [--dataset D] [--epochs N] [--json FILE]")
+    return 0
+
+
+def cmd_run(args, console):
+    root = find_root()
+    milestones = _registry(root)
+    if args.name not in milestones:
+        raise WorkspaceError(f"no milestone called {args.name!r}; there are: {', '.join(milestones)}")
+    milestone = milestones[args.name]
+    if args.dataset is not None and args.dataset not in milestone.targets:
+        raise WorkspaceError(
+            f"milestone {milestone.name} runs on {', '.join(milestone.targets)}, not {args.dataset!r}"
+        )
+    if args.epochs is not None and args.epochs < 1:
+        raise WorkspaceError(f"--epochs must be at least 1, got {args.epochs}")
+    command = [sys.executable, "-m", "milestones", "run", milestone.name, "--out", str(root / "runs")]
+    for flag, value in (("--dataset", args.dataset), ("--epochs", args.epochs), ("--json", args.json)):
+        if value is not None:
+            command += [flag, str(value)]
+    console.print(f"Milestone {milestone.name}: {milestone.description}")
+    # The child inherits this terminal, so its progress bars and epoch lines appear live.
+    return subprocess.run(command, cwd=root, env=workspace_env(root)).returncode
+
+
+def add_commands(commands):
+    """Attach `milestone list|run` to tito's command tree."""
+    milestone = commands.add_parser("milestone", help="real training runs that prove the framework works")
+    actions = milestone.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("list", help="list the milestones and their targets").set_defaults(handler=cmd_list)
+    run = actions.add_parser("run", help="run a milestone (exit 1 if it misses its target)")
+    run.add_argument("name", metavar="NAME")
+    run.add_argument("--dataset", help="which data to train on (default: the milestone's first)")
+    run.add_argument("--epochs", type=int, help="override the number of epochs")
+    run.add_argument("--json", help="write the result as JSON to this file")
+    run.set_defaults(handler=cmd_run)
