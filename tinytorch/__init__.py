@@ -9,9 +9,11 @@ __version__ = "0.1.0"
 from tinytorch.core.tensor import Tensor, default_generator, manual_seed
 from tinytorch.core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh
 from tinytorch.core.layers import Dropout, Linear, Module, Sequential
+from tinytorch.core.dataloader import DataLoader, Dataset, TensorDataset
 
 __all__ = [
     "Tensor", "manual_seed", "default_generator",
     "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax",
     "Module", "Linear", "Dropout", "Sequential",
+    "Dataset", "TensorDataset", "DataLoader",
 ]
