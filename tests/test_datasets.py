@@ -204,6 +204,14 @@ class TestFashionMnistSearch:
                                                 r"expected 5b4141f0"):
             load_fashion_mnist("test")
 
+    def test_absence_skips_visibly_but_fails_when_ci_requires_the_files(self, nowhere, monkeypatch):
+        monkeypatch.delenv("TINYTORCH_REQUIRE_FASHION_MNIST", raising=False)
+        with pytest.raises(pytest.skip.Exception, match="apt-get install dataset-fashion-mnist"):
+            require_fashion_mnist()
+        monkeypatch.setenv("TINYTORCH_REQUIRE_FASHION_MNIST", "1")
+        with pytest.raises(pytest.fail.Exception, match="TINYTORCH_REQUIRE_FASHION_MNIST=1 but Fashion-MNIST"):
+            require_fashion_mnist()
+
     def test_bad_split(self):
         with pytest.raises(ValueError, match="split must be 'train' or 'test', got 'valid'"):
             load_fashion_mnist("valid")
