@@ -65,10 +65,10 @@ from tinytorch.core.tensor import Tensor, default_generator
 #  -------------------       -------------------        ----------------------------
 #  60,000 steps / epoch      1 step / epoch             469 steps / epoch
 #  very noisy gradient       exact gradient             a good estimate of it
-#  1 x 784 @ 784 x 256:      60,000 x 784 activations   128 x 784 @ 784 x 256:
-#  tiny matmuls, slow        per layer: 188 MB each     big enough to be fast,
-#  (Python overhead per                                 small enough to fit in cache
-#   sample dominates)
+#  1 x 784 @ 784 x 256:      the input alone is         128 x 784 @ 784 x 256:
+#  tiny matmuls, slow        60,000 x 784 x 4 B =       big enough to be fast,
+#  (Python overhead per      188 MB, and every layer's  small enough to fit in cache
+#   sample dominates)        activations come on top
 # ```
 #
 # - **The gradient of a batch estimates the gradient of the whole data set.** Its error
