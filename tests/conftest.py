@@ -34,3 +34,16 @@ def require_torch():
     if os.environ.get("TINYTORCH_REQUIRE_TORCH") == "1":
         import torch  # noqa: F401  (CI installs torch; its absence must fail, not skip)
     return pytest.importorskip("torch", reason="torch not installed: the PyTorch parity tests need it as a reference")
+
+
+def require_fashion_mnist():
+    """Skip visibly when the Fashion-MNIST files are not on this machine, unless CI demands them."""
+    from tinytorch.datasets.fashion_mnist import find_fashion_mnist
+
+    try:
+        for split in ("train", "test"):
+            find_fashion_mnist(split)
+    except FileNotFoundError as error:
+        if os.environ.get("TINYTORCH_REQUIRE_FASHION_MNIST") == "1":
+            pytest.fail(f"TINYTORCH_REQUIRE_FASHION_MNIST=1 but {error}")
+        pytest.skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist adds it)")
