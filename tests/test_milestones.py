@@ -1,0 +1,89 @@
+"""Milestones: they reach their targets, report honestly when they do not, and never need matplotlib."""
+
+import json
+import os
+import sys
+
+import pytest
+
+from conftest import REPO, require_fashion_mnist, run_tito
+
+
+def run_milestone(tmp_path, *args, env=None):
+    result_file = tmp_path / "result.json"
+    result = run_tito("milestone", "run", *args, "--json", result_file, cwd=REPO, env=env, timeout=1200)
+    report = json.loads(result_file.read_text()) if result_file.exists() else None
+    return result, report
+
+
+def test_list_shows_every_milestone_and_target():
+    result = run_tito("milestone", "list", cwd=REPO, env={"COLUMNS": "200"})
+    assert result.returncode == 0
+    for text in ("perceptron", "xor", "mlp", "digits (97%)", "fashion-mnist (88%)"):
+        assert text in result.stdout
+
+
+def test_perceptron_separates_the_blobs(tmp_path):
+    result, report = run_milestone(tmp_path, "perceptron")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert report["reached"] and report["test_accuracy"] == 1.0
+    assert set(report) >= {"milestone", "dataset", "test_accuracy", "target", "reached", "epochs", "seconds"}
+
+
+def test_xor_needs_a_hidden_layer(tmp_path):
+    result, report = run_milestone(tmp_path, "xor")
+    assert result.returncode == 0, result.stdout
+    assert report["linear_accuracy"] <= 0.75 and report["mlp_accuracy"] == 1.0 and report["reached"]
+
+
+def test_mlp_on_digits_reaches_97_percent(tmp_path):
+    result, report = run_milestone(tmp_path, "mlp")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert report["dataset"] == "digits" and report["test_accuracy"] >= 0.97 and report["reached"]
+    assert "epoch 60/60" in result.stdout and "samples/s" in result.stdout
+
+
+def test_mlp_on_fashion_mnist_reaches_88_percent(tmp_path):
+    require_fashion_mnist()
+    result, report = run_milestone(tmp_path, "mlp", "--dataset", "fashion-mnist")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert report["test_accuracy"] >= 0.88 and report["reached"] and report["epochs"] == 20
+
+
+def test_a_missed_target_is_reported_and_fails(tmp_path):
+    result, report = run_milestone(tmp_path, "mlp", "--epochs", "1")
+    assert result.returncode == 1
+    assert report["reached"] is False and report["test_accuracy"] < 0.97
+    assert "MISSED" in result.stdout
+
+
+def test_runs_are_deterministic(tmp_path):
+    first = run_milestone(tmp_path, "mlp", "--epochs", "3")[1]
+    second = run_milestone(tmp_path, "mlp", "--epochs", "3")[1]
+    assert first["test_accuracy"] == second["test_accuracy"]
+
+
+def test_without_matplotlib_a_note_and_no_crash(tmp_path):
+    blocker = tmp_path / "blocker"
+    (blocker / "matplotlib").mkdir(parents=True)
+    (blocker / "matplotlib" / "__init__.py").write_text("raise ImportError('matplotlib is blocked for this test')\n")
+    pythonpath = os.pathsep.join([str(blocker), str(REPO)])
+    result, report = run_milestone(tmp_path, "xor", env={"PYTHONPATH": pythonpath})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "matplotlib is not installed, so no plot was saved" in result.stdout and "plot" not in report
+
+
+def test_plot_is_saved_when_matplotlib_is_there(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib not installed (the 'plot' extra)")
+    result, report = run_milestone(tmp_path, "xor")
+    assert report["plot"].endswith("xor-xor.png") and os.path.getsize(report["plot"]) > 10_000
+
+
+@pytest.mark.parametrize("args, message", [
+    (("nope",), "no milestone called 'nope'"),
+    (("xor", "--dataset", "digits"), "runs on xor, not 'digits'"),
+    (("mlp", "--epochs", "0"), "--epochs must be at least 1"),
+])
+def test_bad_arguments(args, message):
+    result = run_tito("milestone", "run", *args, cwd=REPO)
+    assert result.returncode == 2 and message in result.stdout
