@@ -1,9 +1,9 @@
 """What every milestone does at the end: print, plot, write JSON, and say honestly whether it was reached."""
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from tinytorch.core.training import write_atomically
 
 
 def finish(milestone, dataset, test_accuracy, epochs, seconds, history, out_dir, json_path=None, details=None,
@@ -28,7 +28,8 @@ def finish(milestone, dataset, test_accuracy, epochs, seconds, history, out_dir,
     print(f"\n{milestone.name} on {dataset}: test accuracy {test_accuracy:.2%} (target {target:.0%}) "
           f"after {epochs} epochs in {seconds:.1f} s: {verdict}")
     if json_path:
-        _write_json(Path(json_path), result)
+        text = json.dumps(result, indent=2) + "\n"
+        write_atomically(json_path, lambda stream: stream.write(text.encode()))
     return 0 if reached else 1
 
 
@@ -63,10 +64,3 @@ def save_plot(history, path, title):
     return path
 
 
-def _write_json(path, result):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w") as stream:
-        json.dump(result, stream, indent=2)
-        stream.write("\n")
-    os.replace(temporary, path)

@@ -227,9 +227,25 @@ def _unflatten_top(arrays, prefix):
     return {key[len(prefix) + 1:]: value for key, value in arrays.items() if key.startswith(prefix + "/")}
 
 
+def write_atomically(path, write):
+    """Call write(stream) on a temporary file beside `path`, fsync it, then rename it over `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def save_checkpoint(path, model, optimizer=None, epoch=0, schedule=None, history=None):
     """Write model, optimizer, schedule, history and generator state to `path` (.npz), atomically."""
-    path = Path(path)
     arrays = {"format": np.array(CHECKPOINT_FORMAT), "epoch": np.array(int(epoch)),
               "generator": np.array(json.dumps(default_generator().bit_generator.state))}
     arrays.update({f"model/{k}": v for k, v in model.state_dict().items()})
@@ -239,18 +255,7 @@ def save_checkpoint(path, model, optimizer=None, epoch=0, schedule=None, history
         _flatten("schedule", schedule.state_dict(), arrays)
     for key, values in (history or {}).items():
         arrays[f"history/{key}"] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **arrays)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, lambda stream: np.savez(stream, **arrays))
 
 
 def _read_archive(path):
