@@ -1,0 +1,53 @@
+"""The one timing helper of benchmarks/: interleaved runs of several ways of doing the same work.
+
+Running way A five times, then way B five times, lets a burst of load from another process
+land on one way only. Here every repetition runs each way once, in turn, so a slow spell hits
+them all alike; the median of the repetitions then ignores the odd disturbed run.
+"""
+
+import statistics
+import time
+
+
+def interleaved(ways, repeats, warmup=1):
+    """Time each way `repeats` times, round-robin, after `warmup` untimed rounds.
+
+    `ways` maps a name to a factory: called untimed before every run, it returns the
+    zero-argument function whose call is timed. Work that must be redone for each run but
+    is not what we measure (building the graph that a backward pass then consumes) goes in
+    the factory; a way with nothing to prepare is written `lambda: run`.
+
+    Returns {name: [seconds of each timed run]}.
+    """
+    seconds = {name: [] for name in ways}
+    for round_number in range(warmup + repeats):
+        for name, prepare in ways.items():
+            run = prepare()
+            started = time.perf_counter()
+            run()
+            elapsed = time.perf_counter() - started
+            if round_number >= warmup:
+                seconds[name].append(elapsed)
+    return seconds
+
+
+def summary(runs, scale=1.0):
+    """Median, min and max of a way's runs, each multiplied by `scale` (e.g. 1e3 / steps for ms per step).
+
+    The spread (max - min) / median says how noisy the runs were: a few percent on a quiet
+    machine, much more when another process competed for the cores.
+    """
+    values = sorted(value * scale for value in runs)
+    middle = statistics.median(values)
+    return {
+        "median": middle,
+        "min": values[0],
+        "max": values[-1],
+        "spread": (values[-1] - values[0]) / middle if middle else 0.0,
+        "runs": [value * scale for value in runs],
+    }
+
+
+def measure(ways, repeats, scale=1.0, warmup=1):
+    """interleaved() then summary() of each way: {name: {"median", "min", "max", "spread", "runs"}}."""
+    return {name: summary(runs, scale) for name, runs in interleaved(ways, repeats, warmup).items()}
