@@ -1,18 +1,19 @@
 """DataLoader throughput: tinytorch against hand-written NumPy and PyTorch, in the same run.
 
-    python benchmarks/dataloader.py [--samples 60000] [--features 784] [--batch-size 128] [--repeats 3]
+    python benchmarks/dataloader.py [--samples 60000] [--features 784] [--batch-size 128] [--repeats 5]
 
 Each way runs one full epoch over float32 images and int64 labels (Fashion-MNIST's training
-set by default shape); the best of --repeats epochs is reported as samples per second and
-as a ratio to the hand-written NumPy loop. PyTorch rows appear only when torch is installed.
-Timings vary from machine to machine and run to run; they are never asserted in tests.
+set by default shape); the ways take turns (benchmarks/timing.py), and the median of --repeats
+epochs is reported as samples per second and as a ratio to the hand-written NumPy loop. PyTorch
+rows appear only when torch is installed. Timings vary from machine to machine and run to run;
+they are never asserted in tests.
 """
 
 import argparse
-import time
 
 import numpy as np
 
+from timing import measure
 from tinytorch import DataLoader, Tensor, TensorDataset, default_generator
 
 
@@ -48,14 +49,12 @@ def ways(images, labels, batch_size):
     return found
 
 
-def best_samples_per_second(make_epoch, count, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
+def draining(make_epoch):
+    """A timing.measure factory: each run iterates through a fresh epoch of batches."""
+    def run():
         for _batch in make_epoch():
             pass
-        best = min(best, time.perf_counter() - started)
-    return count / best
+    return lambda: run
 
 
 def main():
@@ -63,15 +62,16 @@ def main():
     parser.add_argument("--samples", type=int, default=60_000)
     parser.add_argument("--features", type=int, default=784)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
     images = rng.random((args.samples, args.features), dtype=np.float32)
     labels = rng.integers(0, 10, size=args.samples)
-    print(f"{args.samples:,} samples x {args.features} float32, batch {args.batch_size}, best of {args.repeats} epochs")
-    rates = {name: best_samples_per_second(make, args.samples, args.repeats)
-             for name, make in ways(images, labels, args.batch_size).items()}
+    print(f"{args.samples:,} samples x {args.features} float32, batch {args.batch_size}, median of {args.repeats} epochs")
+    timed = measure({name: draining(make) for name, make in ways(images, labels, args.batch_size).items()},
+                    args.repeats)
+    rates = {name: args.samples / result["median"] for name, result in timed.items()}
     reference = next(iter(rates.values()))
     for name, rate in rates.items():
         print(f"{name:62s} {rate:14,.0f} samples/s  {rate / reference:6.2f}x NumPy")

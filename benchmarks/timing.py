@@ -10,7 +10,7 @@ import time
 
 
 def interleaved(ways, repeats, warmup=1):
-    """Time each way `repeats` times, round-robin, after `warmup` untimed rounds.
+    """Time each way `repeats` times, in turns, after `warmup` untimed rounds.
 
     `ways` maps a name to a factory: called untimed before every run, it returns the
     zero-argument function whose call is timed. Work that must be redone for each run but
@@ -20,9 +20,14 @@ def interleaved(ways, repeats, warmup=1):
     Returns {name: [seconds of each timed run]}.
     """
     seconds = {name: [] for name in ways}
+    names = list(ways)
     for round_number in range(warmup + repeats):
-        for name, prepare in ways.items():
-            run = prepare()
+        # Each round starts with another way, and every other round goes backwards, so no way
+        # always runs right after the same one (whose BLAS or OpenMP threads may still be
+        # spinning for a moment after it returns) or always first.
+        first, step = round_number % len(names), -1 if round_number % 2 else 1
+        for name in (names[(first + step * i) % len(names)] for i in range(len(names))):
+            run = ways[name]()
             started = time.perf_counter()
             run()
             elapsed = time.perf_counter() - started

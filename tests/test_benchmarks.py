@@ -3,6 +3,11 @@
 No timing is asserted anywhere: timings depend on the machine and its load.
 """
 
+import importlib.util
+import json
+import math
+import os
+import subprocess
 import sys
 
 import numpy as np
@@ -12,7 +17,9 @@ from conftest import REPO, require_torch
 
 sys.path.insert(0, str(REPO / "benchmarks"))  # the harness's modules import each other as scripts do
 
+import memory  # noqa: E402
 import mlp  # noqa: E402
+import timing  # noqa: E402
 import tinytorch  # noqa: E402
 
 
@@ -82,3 +89,101 @@ def test_batches_cover_the_data_once_in_order():
     parts = mlp.batches(images, labels, 4)
     assert [len(x) for x, _ in parts] == [4, 4, 2]
     np.testing.assert_array_equal(np.concatenate([y for _, y in parts]), labels)
+
+
+def test_interleaved_takes_turns_and_keeps_only_timed_runs():
+    calls = []
+    ways = {name: (lambda name=name: lambda: calls.append(name)) for name in "abc"}
+    seconds = timing.interleaved(ways, repeats=3, warmup=1)
+    assert {name: len(runs) for name, runs in seconds.items()} == {"a": 3, "b": 3, "c": 3}
+    rounds = [calls[i:i + 3] for i in range(0, 12, 3)]
+    assert all(sorted(r) == ["a", "b", "c"] for r in rounds)
+    assert len({r[0] for r in rounds}) == 3, f"every round began with the same way: {rounds}"
+    assert len({tuple(r) for r in rounds}) == 4, f"rounds repeat one order: {rounds}"
+
+
+def test_summary_scales_and_measures_the_spread():
+    result = timing.summary([0.3, 0.1, 0.2], scale=10)
+    assert result["median"] == pytest.approx(2.0)
+    assert (result["min"], result["max"]) == (pytest.approx(1.0), pytest.approx(3.0))
+    assert result["spread"] == pytest.approx(1.0)
+    assert result["runs"] == [pytest.approx(3.0), pytest.approx(1.0), pytest.approx(2.0)]
+
+
+def test_memory_estimate_counts_the_seed_network():
+    parts = memory.estimate(batch_size=128)
+    parameters = 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10
+    assert parts["parameters"] == parts["parameter_gradients"] == 4 * parameters
+    assert parts["activations"] == 4 * 128 * (4 * (256 + 128) + 10)
+    assert parts["total"] == sum(value for key, value in parts.items() if key != "total")
+
+
+TIMED = {"train_step_b32", "train_step_b128", "train_epoch_b128", "linear_forward_b128",
+         "add_chain", "add_single", "chain_backward"}
+
+
+def torch_expected():
+    return os.environ.get("TINYTORCH_REQUIRE_TORCH") == "1" or importlib.util.find_spec("torch") is not None
+
+
+def assert_timing(way, repeats):
+    assert way["min"] <= way["median"] <= way["max"] and way["min"] > 0
+    assert len(way["runs"]) == repeats and way["spread"] >= 0
+
+
+def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
+    """The CI smoke check: `run.py --quick --json` succeeds and its JSON is complete (no timing asserted)."""
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--json", str(out)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(out.read_text())
+    with_torch = torch_expected()
+
+    machine = report["machine"]
+    assert machine["cpu_model"] and machine["cpu_count"] >= 1 and 1 <= machine["cpus_usable"] <= machine["cpu_count"]
+    assert machine["blas"], "threadpoolctl found no BLAS under NumPy"
+    for blas in machine["blas"]:
+        assert blas["internal_api"] and blas["version"] and blas["num_threads"] >= 1 and "architecture" in blas
+    assert machine["numpy"] == np.__version__ and machine["python"] and machine["date"]
+    assert len(machine["load_average"]) == len(machine["load_average_end"]) == 3
+    if with_torch:
+        assert machine["torch"] and machine["torch_threads"] == machine["blas"][0]["num_threads"]
+
+    results = report["results"]
+    assert set(results) == TIMED | {"memory_epoch_b128"}
+    for key in TIMED:
+        entry = results[key]
+        repeats = entry["params"]["repeats"]
+        assert entry["unit"] and entry["definition"]
+        expected_ways = {"tinytorch", "torch"} | ({"numpy"} if key != "chain_backward" else set())
+        assert set(entry["ways"]) == expected_ways, key
+        assert set(entry["ratios"]) == {f"tinytorch/{way}" for way in expected_ways - {"tinytorch"}}
+        for name, way in entry["ways"].items():
+            if name == "torch" and not with_torch:
+                assert "torch" in way["skipped"]
+                assert entry["ratios"]["tinytorch/torch"] is None
+                continue
+            assert_timing(way, repeats)
+        for name, ratio in entry["ratios"].items():
+            if ratio is not None:
+                assert ratio > 0 and math.isfinite(ratio), (key, name)
+    for key in ("add_chain", "add_single"):
+        assert {"tinytorch_overhead_us", "torch_overhead_us"} <= set(results[key]["derived"]) or not with_torch
+    assert results["chain_backward"]["derived"]["tinytorch_seconds"] > 0
+
+    used = results["memory_epoch_b128"]
+    for way in ("tinytorch", "numpy"):
+        assert 0 < used[way]["after_build"] <= used[way]["peak"]
+        assert used[way]["peak"] == max(used[way]["first_half_peak"], used[way]["second_half_peak"])
+    assert used["estimate"] == memory.estimate(128)
+    assert used["derived"]["graph_nodes"] >= 11, "the step's graph was not walked"
+    assert used["derived"]["graph_nodes_alive_after_step"] == 0, "a step's graph outlived the step"
+
+    assert [target["limit"] for target in report["targets"]] == [1.15, 0.8, 3.0]
+    for target in report["targets"]:
+        measured = target["value"] is not None
+        assert target["met"] == (target["value"] <= target["limit"] if measured else None)
+        assert measured or (not with_torch and "PyTorch" in target["name"])
+    for text in ("train step, batch 32", "epoch, batch 128", "Targets of issue 6", "graph freed"):
+        assert text in result.stdout

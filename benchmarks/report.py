@@ -1,0 +1,115 @@
+"""The printed table of a benchmark run (the JSON holds the same figures, and every single run)."""
+
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+LABELS = {
+    "train_step_b32": "train step, batch 32",
+    "train_step_b128": "train step, batch 128",
+    "train_epoch_b128": "epoch, batch 128",
+    "linear_forward_b128": "Linear(784, 256) forward, batch 128",
+    "add_chain": "add, fwd + bwd, in a chain",
+    "add_single": "add, fwd + bwd, single call",
+    "chain_backward": "backward of an add chain",
+}
+WAYS = ("tinytorch", "numpy", "torch")
+
+
+def number(value):
+    """Three significant figures or so, without switching to exponents for large values."""
+    if value is None:
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) >= 0.01 else f"{value:.2e}"
+
+
+def _cell(way):
+    if "skipped" in way:
+        return "skipped"
+    return f"{number(way['median'])} [dim]±{way['spread'] / 2:.0%}[/dim]"
+
+
+def _mark(met):
+    return {True: "[green]met[/green]", False: "[red]not met[/red]", None: "not measured"}[met]
+
+
+def _mib(size):
+    return f"{size / 2**20:.2f} MiB"
+
+
+def _machine_line(machine):
+    blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['architecture']}, {b['num_threads']} threads)"
+                     for b in machine["blas"]) or "no BLAS found"
+    torch = f"torch {machine['torch']} ({machine['torch_threads']} threads)" if machine["torch"] else "no torch"
+    return (f"{machine['cpu_model']}, {machine['cpus_usable']} of {machine['cpu_count']} CPUs usable; {blas}; "
+            f"numpy {machine['numpy']}; {torch}; Python {machine['python']}; {machine['date']}; "
+            f"load average {machine['load_average'][0]:.2f} at start, {machine['load_average_end'][0]:.2f} at end")
+
+
+def timings_table(results):
+    table = Table(title="Medians [dim]±half the spread (max - min) of the runs[/dim]")
+    for column in ("benchmark", "unit", "tinytorch", "NumPy", "PyTorch", "tinytorch/NumPy", "tinytorch/PyTorch"):
+        table.add_column(column, justify="left" if column in ("benchmark", "unit") else "right")
+    for key, label in LABELS.items():
+        result = results[key]
+        ways = result["ways"]
+        ratios = result["ratios"]
+        table.add_row(label, result["unit"], *(_cell(ways[w]) if w in ways else "" for w in WAYS),
+                      number(ratios.get("tinytorch/numpy")), number(ratios.get("tinytorch/torch")))
+    return table
+
+
+def derived_lines(results):
+    add, chain = results["add_chain"], results["chain_backward"]
+    single = results["add_single"]
+    lines = [f"add overhead (minus the NumPy arithmetic), chain: tinytorch {number(add['derived']['tinytorch_overhead_us'])} us"
+             f", torch {number(add['derived'].get('torch_overhead_us'))} us per op; single call: tinytorch "
+             f"{number(single['derived']['tinytorch_overhead_us'])} us, torch {number(single['derived'].get('torch_overhead_us'))} us",
+             f"backward of {chain['params']['ops']:,} chained adds: tinytorch {number(chain['derived']['tinytorch_seconds'])} s"
+             f", torch {number(chain['derived'].get('torch_seconds'))} s"]
+    return lines
+
+
+def memory_table(memory):
+    table = Table(title=memory["definition"])
+    for column in ("", "tinytorch", "NumPy", "estimate"):
+        table.add_column(column, justify="left" if not column else "right")
+    ours, theirs, estimate = memory["tinytorch"], memory["numpy"], memory["estimate"]
+    table.add_row("peak", _mib(ours["peak"]), _mib(theirs["peak"]), _mib(estimate["total"]))
+    table.add_row("peak / estimate", number(memory["derived"]["tinytorch_peak_over_estimate"]),
+                  number(memory["derived"]["numpy_peak_over_estimate"]), "1")
+    table.add_row("peak, first / second half of the epoch", f"{_mib(ours['first_half_peak'])} / {_mib(ours['second_half_peak'])}",
+                  f"{_mib(theirs['first_half_peak'])} / {_mib(theirs['second_half_peak'])}", "")
+    table.add_row("held after build / half / whole epoch",
+                  " / ".join(_mib(ours[k]) for k in ("after_build", "after_first_half", "after_epoch")),
+                  " / ".join(_mib(theirs[k]) for k in ("after_build", "after_first_half", "after_epoch")), "")
+    return table
+
+
+def targets_table(targets):
+    table = Table(title="Targets of issue 6")
+    for column in ("target", "measured", "limit", ""):
+        table.add_column(column)
+    for target in targets:
+        table.add_row(target["name"], number(target["value"]), number(target["limit"]), _mark(target["met"]))
+    return table
+
+
+def print_report(report, console=None):
+    # Piped into a file or CI's log, rich would wrap at 80 columns; the tables need more.
+    console = console or Console(width=None if sys.stdout.isatty() else 132)
+    results = report["results"]
+    console.print(f"[bold]tinytorch benchmarks ({report['mode']})[/bold]: {_machine_line(report['machine'])}")
+    console.print(timings_table(results))
+    for line in derived_lines(results):
+        console.print(line)
+    memory = results["memory_epoch_b128"]
+    console.print(memory_table(memory))
+    console.print(f"graph freed after a step: {memory['derived']['graph_nodes_alive_after_step']} of "
+                  f"{memory['derived']['graph_nodes']} graph nodes still alive (reference counting alone, gc off)")
+    console.print(targets_table(report["targets"]))
+    for reason in sorted({w["skipped"] for r in results.values() for w in r.get("ways", {}).values() if "skipped" in w}):
+        console.print(f"PyTorch rows skipped: {reason}")

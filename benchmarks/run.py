@@ -1,0 +1,112 @@
+"""tinytorch against hand-written NumPy and PyTorch CPU, in one run; a table, and optionally JSON.
+
+    python benchmarks/run.py [--quick] [--json FILE] [--threads N]
+
+Measures the seed's MLP (train steps at batch 32 and 128, an epoch at batch 128), Linear's
+forward, autograd's overhead on tiny adds, a 100,000-op backward, and an epoch's peak memory,
+then checks the targets of issue 6. --quick shrinks every size so that the run takes seconds
+(CI's smoke check); its figures are not the ones to quote. Timings are never asserted anywhere.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import threadpoolctl
+
+import machine
+import memory
+import mlp
+import overhead
+import report
+import training_speed
+
+# Sizes of each benchmark. Full mode follows the issue: at least 5 interleaved runs, epochs of
+# 60,000 samples, a 100,000-op chain. Step and micro benchmarks time many calls per run so that
+# a run lasts long enough (tenths of a second) for perf_counter and the scheduler not to matter.
+MODES = {
+    "full": {"samples": 60_000, "steps": {32: 200, 128: 100}, "step_repeats": 7, "epoch_repeats": 5,
+             "linear_calls": 200, "add_ops": 10_000, "chain_ops": 100_000, "micro_repeats": 7},
+    "quick": {"samples": 1_280, "steps": {32: 10, 128: 5}, "step_repeats": 3, "epoch_repeats": 3,
+              "linear_calls": 10, "add_ops": 500, "chain_ops": 5_000, "micro_repeats": 3},
+}
+BATCH = 128
+
+# (name, where the figure is in the results, the largest value that meets the target)
+TARGETS = [
+    ("epoch: tinytorch / hand-written NumPy", ("train_epoch_b128", "ratios", "tinytorch/numpy"), 1.15),
+    ("epoch: tinytorch / PyTorch CPU", ("train_epoch_b128", "ratios", "tinytorch/torch"), 0.8),
+    ("add overhead, fwd + bwd, in a chain (us per op)", ("add_chain", "derived", "tinytorch_overhead_us"), 3.0),
+]
+
+
+def run_benchmarks(torch, settings):
+    """Every benchmark, in a fixed order; {key: result}."""
+    images, labels = mlp.synthetic_data(settings["samples"])
+    weights = mlp.initial_weights()
+    results = {}
+    for batch_size, steps in settings["steps"].items():
+        results[f"train_step_b{batch_size}"] = training_speed.train_steps(
+            torch, weights, images, labels, batch_size, steps, settings["step_repeats"])
+    results[f"train_epoch_b{BATCH}"] = training_speed.train_epoch(
+        torch, weights, images, labels, BATCH, settings["epoch_repeats"])
+    results[f"linear_forward_b{BATCH}"] = overhead.linear_forward(
+        torch, BATCH, settings["linear_calls"], settings["micro_repeats"])
+    results.update(overhead.add_overhead(torch, settings["add_ops"], settings["micro_repeats"]))
+    results["chain_backward"] = overhead.chain_backward(torch, settings["chain_ops"], settings["micro_repeats"])
+    results[f"memory_epoch_b{BATCH}"] = memory.training_memory(weights, mlp.batches(images, labels, BATCH), BATCH)
+    return results
+
+
+def add_ratios(results, torch_missing):
+    """tinytorch's median over each other way's, per benchmark; absent torch rows say why."""
+    for result in results.values():
+        ways = result.get("ways")
+        if ways is None:
+            continue
+        if torch_missing:
+            ways["torch"] = {"skipped": torch_missing}
+        result["ratios"] = {
+            f"tinytorch/{name}": None if "skipped" in way else ways["tinytorch"]["median"] / way["median"]
+            for name, way in ways.items() if name != "tinytorch"
+        }
+
+
+def check_targets(results):
+    checked = []
+    for name, (key, group, figure), limit in TARGETS:
+        value = results[key][group].get(figure)
+        checked.append({"name": name, "figure": f"{key}.{group}.{figure}", "value": value, "limit": limit,
+                        "met": None if value is None else value <= limit})
+    return checked
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and few runs: a smoke check, not figures")
+    parser.add_argument("--json", metavar="FILE", help="also write every figure, ratio and the machine to FILE")
+    parser.add_argument("--threads", type=int, metavar="N",
+                        help="limit NumPy's BLAS (and PyTorch) to N threads; default: as the environment sets them")
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+
+    with threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas"):
+        # PyTorch gets as many threads as NumPy's BLAS has, so neither has more cores to use.
+        torch, torch_missing = machine.load_torch(machine.blas_threads())
+        facts = machine.describe(torch)
+        results = run_benchmarks(torch, MODES[mode])
+    facts["load_average_end"] = list(os.getloadavg())
+    add_ratios(results, torch_missing)
+    outcome = {"mode": mode, "command": " ".join(["python benchmarks/run.py", *argv]),
+               "settings": MODES[mode], "machine": facts, "results": results, "targets": check_targets(results)}
+    report.print_report(outcome)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump(outcome, file, indent=1)
+            file.write("\n")
+
+
+if __name__ == "__main__":
+    main()
