@@ -32,6 +32,13 @@ def _cell(way):
     return f"{number(way['median'])} [dim]±{way['spread'] / 2:.0%}[/dim]"
 
 
+def _ratio(result, other):
+    key = f"tinytorch/{other}"
+    if key not in result["ratios"]:
+        return ""
+    return f"{number(result['ratios'][key])} [dim]({number(result['ratios_of_minima'][key])})[/dim]"
+
+
 def _mark(met):
     return {True: "[green]met[/green]", False: "[red]not met[/red]", None: "not measured"}[met]
 
@@ -50,15 +57,14 @@ def _machine_line(machine):
 
 
 def timings_table(results):
-    table = Table(title="Medians [dim]±half the spread (max - min) of the runs[/dim]")
+    table = Table(title="Medians [dim]±half the spread (max - min) of the runs; ratios of medians (of fastest runs)[/dim]")
     for column in ("benchmark", "unit", "tinytorch", "NumPy", "PyTorch", "tinytorch/NumPy", "tinytorch/PyTorch"):
         table.add_column(column, justify="left" if column in ("benchmark", "unit") else "right")
     for key, label in LABELS.items():
         result = results[key]
         ways = result["ways"]
-        ratios = result["ratios"]
         table.add_row(label, result["unit"], *(_cell(ways[w]) if w in ways else "" for w in WAYS),
-                      number(ratios.get("tinytorch/numpy")), number(ratios.get("tinytorch/torch")))
+                      *(_ratio(result, other) for other in ("numpy", "torch")))
     return table
 
 
