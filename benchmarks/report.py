@@ -26,10 +26,11 @@ def number(value):
     return f"{value:.3g}" if abs(value) >= 0.01 else f"{value:.2e}"
 
 
-def _cell(way):
+def _cell(way, noisy_spread):
     if "skipped" in way:
         return "skipped"
-    return f"{number(way['median'])} [dim]±{way['spread'] / 2:.0%}[/dim]"
+    style = "yellow" if way["spread"] > noisy_spread else "dim"
+    return f"{number(way['median'])} [{style}]±{way['spread'] / 2:.0%}[/{style}]"
 
 
 def _ratio(result, other):
@@ -56,14 +57,15 @@ def _machine_line(machine):
             f"load average {machine['load_average'][0]:.2f} at start, {machine['load_average_end'][0]:.2f} at end")
 
 
-def timings_table(results):
-    table = Table(title="Medians [dim]±half the spread (max - min) of the runs; ratios of medians (of fastest runs)[/dim]")
+def timings_table(results, noisy_spread):
+    table = Table(title="Medians [dim]±half the spread (max - min) of the runs, [yellow]yellow[/yellow] when noisy; "
+                        "ratios of medians (of fastest runs)[/dim]")
     for column in ("benchmark", "unit", "tinytorch", "NumPy", "PyTorch", "tinytorch/NumPy", "tinytorch/PyTorch"):
         table.add_column(column, justify="left" if column in ("benchmark", "unit") else "right")
     for key, label in LABELS.items():
         result = results[key]
         ways = result["ways"]
-        table.add_row(label, result["unit"], *(_cell(ways[w]) if w in ways else "" for w in WAYS),
+        table.add_row(label, result["unit"], *(_cell(ways[w], noisy_spread) if w in ways else "" for w in WAYS),
                       *(_ratio(result, other) for other in ("numpy", "torch")))
     return table
 
@@ -97,10 +99,13 @@ def memory_table(memory):
 
 def targets_table(targets):
     table = Table(title="Targets of issue 6")
-    for column in ("target", "measured", "limit", ""):
+    for column in ("target", "measured", "limit", "", "runs spread"):
         table.add_column(column)
     for target in targets:
-        table.add_row(target["name"], number(target["value"]), number(target["limit"]), _mark(target["met"]))
+        noise = "" if target["spread"] is None else f"{target['spread']:.0%}"
+        if target["noisy"]:
+            noise = f"[yellow]{noise}: noisy, rerun on a quiet machine[/yellow]"
+        table.add_row(target["name"], number(target["value"]), number(target["limit"]), _mark(target["met"]), noise)
     return table
 
 
@@ -109,7 +114,7 @@ def print_report(report, console=None):
     console = console or Console(width=None if sys.stdout.isatty() else 132)
     results = report["results"]
     console.print(f"[bold]tinytorch benchmarks ({report['mode']})[/bold]: {_machine_line(report['machine'])}")
-    console.print(timings_table(results))
+    console.print(timings_table(results, report["noisy_spread"]))
     for line in derived_lines(results):
         console.print(line)
     memory = results["memory_epoch_b128"]

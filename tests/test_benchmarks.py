@@ -184,6 +184,7 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
     for target in report["targets"]:
         measured = target["value"] is not None
         assert target["met"] == (target["value"] <= target["limit"] if measured else None)
+        assert target["noisy"] == (target["spread"] > report["noisy_spread"] if measured else None)
         assert measured or (not with_torch and "PyTorch" in target["name"])
     for text in ("train step, batch 32", "epoch, batch 128", "Targets of issue 6", "graph freed"):
         assert text in result.stdout
