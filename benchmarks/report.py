@@ -71,14 +71,14 @@ def timings_table(results, noisy_spread):
 
 
 def derived_lines(results):
-    add, chain = results["add_chain"], results["chain_backward"]
-    single = results["add_single"]
-    lines = [f"add overhead (minus the NumPy arithmetic), chain: tinytorch {number(add['derived']['tinytorch_overhead_us'])} us"
-             f", torch {number(add['derived'].get('torch_overhead_us'))} us per op; single call: tinytorch "
-             f"{number(single['derived']['tinytorch_overhead_us'])} us, torch {number(single['derived'].get('torch_overhead_us'))} us",
-             f"backward of {chain['params']['ops']:,} chained adds: tinytorch {number(chain['derived']['tinytorch_seconds'])} s"
-             f", torch {number(chain['derived'].get('torch_seconds'))} s"]
-    return lines
+    chain, single, backward = results["add_chain"]["derived"], results["add_single"]["derived"], results["chain_backward"]
+    return [
+        f"add overhead per op (minus NumPy's add): chain: tinytorch {number(chain['tinytorch_overhead_us'])} us, "
+        f"torch {number(chain.get('torch_overhead_us'))} us; single call: tinytorch "
+        f"{number(single['tinytorch_overhead_us'])} us, torch {number(single.get('torch_overhead_us'))} us",
+        f"backward of {backward['params']['ops']:,} chained adds: tinytorch "
+        f"{number(backward['derived']['tinytorch_seconds'])} s, torch {number(backward['derived'].get('torch_seconds'))} s",
+    ]
 
 
 def memory_table(memory):
@@ -109,9 +109,9 @@ def targets_table(targets):
     return table
 
 
-def print_report(report, console=None):
+def print_report(report):
     # Piped into a file or CI's log, rich would wrap at 80 columns; the tables need more.
-    console = console or Console(width=None if sys.stdout.isatty() else 132)
+    console = Console(width=None if sys.stdout.isatty() else 132)
     results = report["results"]
     console.print(f"[bold]tinytorch benchmarks ({report['mode']})[/bold]: {_machine_line(report['machine'])}")
     console.print(timings_table(results, report["noisy_spread"]))
