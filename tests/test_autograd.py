@@ -266,3 +266,11 @@ print(len(classes), "classes unchanged")
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.split()[0]) >= 12
+
+
+def test_a_caller_supplied_gradient_is_never_kept_by_reference():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    upstream = np.array([1.0, 1.0], dtype=np.float32)
+    w.backward(upstream)
+    upstream[0] = 50.0
+    assert w.grad.data[0] == 1.0
