@@ -4,6 +4,7 @@ import pytest
 
 from conftest import REPO, run_tito
 from tito.export import plan_export, plan_exports
+from tito.solutions import student_text
 from tito.sources import SourceError, read_cells
 from tito.workspace import WorkspaceError, all_modules, find_root, resolve_module
 
@@ -87,14 +88,16 @@ def test_unknown_directive_is_refused(workspace):
         plan_export(resolve_module(workspace, "03"))
 
 
-def test_solution_cell_without_markers_is_refused(workspace):
+def test_solution_cell_without_markers_cannot_be_released(workspace):
     source = workspace / LAYERS
     text = source.read_text()
     start = text.index('# %% nbgrader={"grade": false, "grade_id": "dropout-layer"')
     cell = text[start:text.index("# %% [markdown]", start)]
     source.write_text(text.replace(cell, cell.replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION\n", "")))
     with pytest.raises(SourceError, match="'dropout-layer' needs matching"):
-        plan_export(resolve_module(workspace, "03"))
+        student_text(source)
+    # A learner's source has stubs where the regions were: it still exports.
+    assert plan_export(resolve_module(workspace, "03")).text
 
 
 def test_imports_cell_must_not_be_a_solution_cell(workspace):

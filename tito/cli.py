@@ -1,21 +1,49 @@
 """The `tito` command tree."""
 
 import argparse
+import json
 import sys
 
 from rich.markup import escape
 from rich.table import Table
 
 from tito import __version__
-from tito.console import make_console, status_mark
+from tito.atomic import atomic_write_text
+from tito.console import make_console, make_progress, status_mark
+from tito.execute import execute_notebook
 from tito.export import plan_exports, write_exports
+from tito.grading import grade_workspace
 from tito.inline_tests import run_inline_tests
+from tito.notebooks import NotebookConflict, sync_if_notebook, sync_module
+from tito.release import ReleaseError, make_release
 from tito.sources import SourceError
+from tito.state import StateError
 from tito.workspace import WorkspaceError, all_modules, find_root, resolve_module
+
+# Errors that explain themselves: printed as one line, exit code 2, no traceback.
+USER_ERRORS = (WorkspaceError, SourceError, NotebookConflict, StateError, ReleaseError)
 
 
 def _modules(root, names):
     return [resolve_module(root, name) for name in names] if names else all_modules(root)
+
+
+def _rel(root, path):
+    return path.relative_to(root).as_posix()
+
+
+def _say_notice(console, notice):
+    if notice:
+        console.print(f"[yellow]note: {escape(notice)}[/yellow]")
+
+
+def _sync_before_reading(module, console):
+    """A learner working in the notebook: bring the .py up to date before reading it."""
+    result = sync_if_notebook(module)
+    if result:
+        _say_notice(console, result.notice)
+        if result.wrote:
+            console.print(escape(result.message))
 
 
 def cmd_module_export(args, console):
@@ -46,7 +74,8 @@ def cmd_module_export(args, console):
 def cmd_module_test(args, console):
     root = find_root()
     module = resolve_module(root, args.module)
-    console.print(f"Running the inline tests of {module.source.relative_to(root).as_posix()} ...")
+    _sync_before_reading(module, console)
+    console.print(f"Running the inline tests of {_rel(root, module.source)} ...")
     with console.status("testing", spinner="line"):
         result = run_inline_tests(module, timeout=args.timeout)
     if result.problem:
@@ -68,6 +97,78 @@ def cmd_module_test(args, console):
     return 0 if result.ok else 1
 
 
+def cmd_module_notebook(args, console):
+    root = find_root()
+    module = resolve_module(root, args.module)
+    result = sync_module(module, prefer=args.prefer)
+    _say_notice(console, result.notice)
+    console.print(escape(result.message))
+    if not args.execute:
+        return 0
+    console.print(f"Executing {_rel(root, module.notebook)} through a Jupyter kernel ...")
+    with make_progress(console) as progress:
+        task = progress.add_task("cells", total=None)
+        failure = execute_notebook(module, timeout=args.timeout,
+                                   on_cell=lambda done, total: progress.update(task, completed=done, total=total))
+    if failure:
+        console.print(f"[red]cell {failure.index} ({escape(failure.label)}) failed: {escape(failure.error)}[/red]")
+        if args.verbose and failure.traceback:
+            console.print(escape(failure.traceback))
+        return 1
+    console.print("Every code cell ran without error.")
+    return 0
+
+
+def cmd_release(args, console):
+    root = find_root()
+    keep = {resolve_module(root, name).slug for name in args.solutions.split(",") if name.strip()} if args.solutions else set()
+    for module in all_modules(root):
+        _sync_before_reading(module, console)
+    with console.status(f"writing a student release to {args.out}", spinner="line"):
+        report = make_release(root, args.out, keep)
+    table = Table(title=f"student release in {report.out}")
+    for column, justify in (("module", "left"), ("solutions", "left"), ("graded tests", "right"), ("points", "right")):
+        table.add_column(column, justify=justify)
+    for module in report.modules:
+        solutions = "kept (catch-up)" if module.solutions_kept else f"{module.regions} regions stubbed"
+        table.add_row(module.slug, solutions, str(module.graded), f"{module.points:g}")
+    console.print(table)
+    console.print(
+        f"{report.files} files written; the package imports; none of the {report.secrets_checked} "
+        "distinctive lines of the stubbed solutions appears in any of them."
+    )
+    return 0
+
+
+def cmd_grade(args, console):
+    root = find_root(args.workspace)
+    console.print(f"Grading the module sources of {root} ...")
+    with make_progress(console) as progress:
+        task = progress.add_task("graded tests", total=None)
+        report = grade_workspace(root, timeout=args.timeout, workers=args.workers,
+                                 on_test=lambda slug, test: progress.advance(task))
+    for module in report.modules:
+        for note in module.notes:
+            console.print(f"{module.slug}: {escape(note)}")
+        if not module.tests:
+            continue
+        table = Table(title=f"{module.slug}: {module.earned:g} of {module.possible:g} points")
+        for column, justify in (("graded test", "left"), ("points", "right"), ("result", "left"), ("why", "left")):
+            table.add_column(column, justify=justify)
+        for test in module.tests:
+            why = (test.message or "").strip().split("\n")[0]
+            table.add_row(test.grade_id, f"{test.earned:g}/{test.possible:g}", status_mark(test.status), escape(why[:100]))
+        console.print(table)
+    if args.json:
+        atomic_write_text(args.json, json.dumps(report.as_json(), indent=2) + "\n")
+        console.print(f"wrote {args.json}")
+    if not report.test_count:
+        console.print("[red]tito grade: no graded tests found: nothing was graded[/red]")
+        return 1
+    console.print(f"Total: {report.earned:g} of {report.possible:g} points from {report.test_count} graded tests.")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="tito", description="The tinytorch course workflow.")
     parser.add_argument("--version", action="version", version=f"tito {__version__}")
@@ -86,6 +187,28 @@ def build_parser():
     test.add_argument("--timeout", type=float, default=600, help="seconds before the run is stopped")
     test.add_argument("-v", "--verbose", action="store_true", help="show the output of failing tests")
     test.set_defaults(handler=cmd_module_test)
+
+    notebook = module.add_parser("notebook", help="write the module's notebook, or bring it and the .py in step")
+    notebook.add_argument("module", metavar="MODULE")
+    notebook.add_argument("--execute", action="store_true", help="then run it headless through a Jupyter kernel")
+    notebook.add_argument("--from", dest="prefer", choices=["py", "notebook"],
+                          help="when both changed: keep this one and overwrite the other (after a backup)")
+    notebook.add_argument("--timeout", type=float, default=300, help="seconds one cell may run (with --execute)")
+    notebook.add_argument("-v", "--verbose", action="store_true", help="show the failing cell's traceback")
+    notebook.set_defaults(handler=cmd_module_notebook)
+
+    release = commands.add_parser("release", help="write a student workspace with the solutions stubbed")
+    release.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
+    release.add_argument("--solutions", metavar="MODULE[,MODULE...]",
+                         help="modules whose reference solutions stay in (a catch-up release)")
+    release.set_defaults(handler=cmd_release)
+
+    grade = commands.add_parser("grade", help="score a workspace's own sources on their graded tests")
+    grade.add_argument("workspace", nargs="?", metavar="WORKSPACE", help="the workspace to grade (default: this one)")
+    grade.add_argument("--json", metavar="FILE", help="also write the scores as JSON")
+    grade.add_argument("--timeout", type=float, default=120, help="seconds one graded test may run")
+    grade.add_argument("--workers", type=int, default=2, help="graded tests run at the same time")
+    grade.set_defaults(handler=cmd_grade)
     return parser
 
 
@@ -94,7 +217,7 @@ def main(argv=None):
     console = make_console()
     try:
         return args.handler(args, console)
-    except (WorkspaceError, SourceError) as error:
+    except USER_ERRORS as error:
         console.print(f"[red]tito: {escape(str(error))}[/red]")
         return 2
     except KeyboardInterrupt:

@@ -116,8 +116,8 @@ def marker_kind(line):
 def check_nbgrader_cells(path, cells):
     """Refuse nbgrader metadata that would make a release lose code or grade wrongly.
 
-    - a solution cell must hold BEGIN/END SOLUTION markers, in pairs, not nested: without
-      them nbgrader replaces the whole cell, directives and imports included;
+    - BEGIN/END SOLUTION markers come in pairs, not nested (`require_solution_regions` asks,
+      before a release, that every solution cell has some);
     - a marker stands alone on its line, and only in a solution code cell: nbgrader reads
       any line containing the words as a marker, even in prose, and refuses the notebook;
     - the cell with `#| default_exp` must not be a solution cell, for the same reason;
@@ -160,9 +160,24 @@ def _check_markers(path, cell):
         if line.strip() != expected:
             raise SourceError(path, where, f"a solution marker stands alone on its line as `{expected}`, got {line.strip()!r}")
         kinds.append(kind)
-    if is_solution and (not kinds or kinds != ["begin", "end"] * (len(kinds) // 2)):
+    if kinds != ["begin", "end"] * (len(kinds) // 2):
         raise SourceError(
             path, cell.line,
             f"solution cell {cell.nbgrader.get('grade_id')!r} needs matching, unnested `{BEGIN_SOLUTION}` / "
             f"`{END_SOLUTION}` markers (found {kinds.count('begin')} and {kinds.count('end')})",
         )
+
+
+def require_solution_regions(path, cells):
+    """Before stubbing a reference source: every solution cell holds at least one marked region.
+
+    (A learner's source has stubs where the regions were, so this is not asked of it.)
+    Without markers nbgrader replaces the whole cell, directives and imports included.
+    """
+    for cell in cells:
+        if cell.nbgrader.get("solution") and not any(marker_kind(line) for line in cell.source.split("\n")):
+            raise SourceError(
+                path, cell.line,
+                f"solution cell {cell.nbgrader.get('grade_id')!r} needs matching `{BEGIN_SOLUTION}` / "
+                f"`{END_SOLUTION}` markers around the code to hide (found none)",
+            )
