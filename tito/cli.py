@@ -4,24 +4,36 @@ import argparse
 import json
 import sys
 
+# jsonschema (under nbformat, under jupytext) imports the optional IRI checker rfc3987_syntax
+# whenever it is installed (the Jupyter server stack brings it), and that module builds a
+# grammar on import: a second added to every tito command. tito never validates IRIs, so the
+# command line tells Python the module is absent; jsonschema then leaves that check out.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 from rich.markup import escape
 from rich.table import Table
 
 from tito import __version__
 from tito.atomic import atomic_write_text
+from tito.complete import STEPS, complete_module
 from tito.console import make_console, make_progress, status_mark
+from tito.doctor import run_checks
 from tito.execute import execute_notebook
 from tito.export import plan_exports, write_exports
 from tito.grading import grade_workspace
 from tito.inline_tests import run_inline_tests
+from tito.module_status import module_statuses
 from tito.notebooks import NotebookConflict, sync_if_notebook, sync_module
+from tito.progress import load_progress
 from tito.release import ReleaseError, make_release
+from tito.release_record import load_release
+from tito.reset import ResetError, reset_module
 from tito.sources import SourceError
 from tito.state import StateError
 from tito.workspace import WorkspaceError, all_modules, find_root, resolve_module
 
 # Errors that explain themselves: printed as one line, exit code 2, no traceback.
-USER_ERRORS = (WorkspaceError, SourceError, NotebookConflict, StateError, ReleaseError)
+USER_ERRORS = (WorkspaceError, SourceError, NotebookConflict, StateError, ReleaseError, ResetError)
 
 
 def _modules(root, names):
@@ -35,6 +47,12 @@ def _rel(root, path):
 def _say_notice(console, notice):
     if notice:
         console.print(f"[yellow]note: {escape(notice)}[/yellow]")
+
+
+def _load_progress(root, console):
+    progress = load_progress(root)
+    _say_notice(console, progress.notice)
+    return progress
 
 
 def _sync_before_reading(module, console):
@@ -81,6 +99,9 @@ def cmd_module_test(args, console):
     if result.problem:
         console.print(f"[red]{escape(result.problem)}[/red]")
         return 1
+    progress = _load_progress(root, console)
+    progress.record_inline(module.slug, result.passed, len(result.tests))
+    progress.save()
     table = Table(title=f"{module.slug}: inline tests")
     table.add_column("test")
     table.add_column("result")
@@ -119,6 +140,88 @@ def cmd_module_notebook(args, console):
     return 0
 
 
+def cmd_module_complete(args, console):
+    root = find_root()
+    module = resolve_module(root, args.module)
+    _sync_before_reading(module, console)
+    progress = _load_progress(root, console)
+    console.print(f"Completing {module.slug}:")
+
+    def finished(step):
+        number = STEPS.index(step.title) + 1
+        mark = "[green]ok[/green]" if step.ok else "[red]FAILED[/red]"
+        console.print(f"  ({number}/{len(STEPS)}) {step.title}: {mark} - {escape(step.summary)}")
+        for detail in step.details[:20]:
+            console.print(f"        {escape(detail)}")
+
+    with console.status("", spinner="line") as spinner:
+        result = complete_module(module, progress, timeout=args.timeout,
+                                 starting=lambda title: spinner.update(f"{title} ..."), finished=finished)
+    if result.missing:
+        console.print(f"[red]{module.slug} builds on modules that are not complete yet: {', '.join(result.missing)}. "
+                      f"Complete them first (`tito module complete {result.missing[0]}`); nothing was recorded.[/red]")
+        return 1
+    if not result.ok:
+        failed = result.steps[-1]
+        console.print(f"[red]{module.slug} is not complete: step {len(result.steps)} ({failed.title}) failed; "
+                      "nothing was recorded.[/red]")
+        return 1
+    console.print(f"{module.slug} is complete and recorded.")
+    return 0
+
+
+def cmd_module_status(args, console):
+    root = find_root()
+    progress = _load_progress(root, console)
+    try:
+        release = load_release(root)
+    except StateError as error:
+        _say_notice(console, f"{error}; the states below ignore the release")
+        release = None
+    statuses = module_statuses(root, progress, release)
+    table = Table(title=f"modules of {root}")
+    for column in ("module", "state", "inline tests", "package tests", "note"):
+        table.add_column(column, overflow="fold")
+    for status in statuses:
+        inline = f"{status.inline['passed']}/{status.inline['total']} passed" if status.inline else "-"
+        tests = (f"{status.pytest['passed']} passed, {status.pytest['skipped']} skipped" if status.pytest else "-")
+        table.add_row(status.slug, status.state, inline, tests, escape(status.note))
+    console.print(table)
+    if args.action == "status":
+        done = sum(status.state == "complete" for status in statuses)
+        console.print(f"{done} of {len(statuses)} modules complete"
+                      + (" (a student release)." if release else "."))
+        upcoming = next((status.slug for status in statuses if status.state != "complete"), None)
+        if upcoming:
+            console.print(f"Next: work on {upcoming}, then `tito module complete {upcoming}`.")
+    return 0
+
+
+def cmd_module_reset(args, console):
+    root = find_root()
+    module = resolve_module(root, args.module)
+    report = reset_module(module, _load_progress(root, console))
+    for backup in report.backups:
+        console.print(f"your file was saved as {_rel(root, backup)}")
+    console.print(f"{_rel(root, module.source)} is back as it was released; its progress was cleared.")
+    if report.notebook:
+        console.print(escape(report.notebook))
+    return 0
+
+
+def cmd_doctor(args, console):
+    checks = run_checks()
+    table = Table(title="tito doctor")
+    for column in ("check", "result", "found", "fix"):
+        table.add_column(column, overflow="fold")  # fold long paths rather than cut them short
+    for check in checks:
+        table.add_row(check.name, status_mark("passed" if check.ok else "failed"), escape(check.detail), escape(check.fix))
+    console.print(table)
+    failed = [check.name for check in checks if not check.ok]
+    console.print(f"{len(failed)} check(s) failed: {', '.join(failed)}." if failed else "Everything is ready.")
+    return 1 if failed else 0
+
+
 def cmd_release(args, console):
     root = find_root()
     keep = {resolve_module(root, name).slug for name in args.solutions.split(",") if name.strip()} if args.solutions else set()
@@ -154,7 +257,7 @@ def cmd_grade(args, console):
             continue
         table = Table(title=f"{module.slug}: {module.earned:g} of {module.possible:g} points")
         for column, justify in (("graded test", "left"), ("points", "right"), ("result", "left"), ("why", "left")):
-            table.add_column(column, justify=justify)
+            table.add_column(column, justify=justify, overflow="fold")
         for test in module.tests:
             why = (test.message or "").strip().split("\n")[0]
             table.add_row(test.grade_id, f"{test.earned:g}/{test.possible:g}", status_mark(test.status), escape(why[:100]))
@@ -196,6 +299,20 @@ def build_parser():
     notebook.add_argument("--timeout", type=float, default=300, help="seconds one cell may run (with --execute)")
     notebook.add_argument("-v", "--verbose", action="store_true", help="show the failing cell's traceback")
     notebook.set_defaults(handler=cmd_module_notebook)
+
+    complete = module.add_parser("complete", help="test, export and record a module as complete")
+    complete.add_argument("module", metavar="MODULE")
+    complete.add_argument("--timeout", type=float, default=600, help="seconds each test run may take")
+    complete.set_defaults(handler=cmd_module_complete)
+
+    for action, text in (("list", "every module and its state"), ("status", "every module's state, and what to do next")):
+        module.add_parser(action, help=text).set_defaults(handler=cmd_module_status)
+
+    reset = module.add_parser("reset", help="restore a module's released source (yours is backed up first)")
+    reset.add_argument("module", metavar="MODULE")
+    reset.set_defaults(handler=cmd_module_reset)
+
+    commands.add_parser("doctor", help="check Python, the libraries and this workspace").set_defaults(handler=cmd_doctor)
 
     release = commands.add_parser("release", help="write a student workspace with the solutions stubbed")
     release.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
