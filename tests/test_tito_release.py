@@ -57,6 +57,7 @@ def test_the_release_holds_what_a_learner_needs_and_nothing_generated_from_the_r
         p.name for p in (REPO / "tests").glob("test_*.py") if "pytest.mark.module(" in p.read_text()), \
         "the module tests go along; tito's own tests do not"
     assert not list(w.rglob("*.ipynb")) and not list(w.rglob("__pycache__"))
+    assert "!.tito/release.json\n!.tito/released/" in (w / ".gitignore").read_text(), "the record goes into git"
     readme = (w / "README.md").read_text()
     assert "tito module complete" in readme and "| 03_layers | `tinytorch.core.layers` | yours to write |" in readme
     for module in MODULES:

@@ -40,6 +40,12 @@ def _modules(root, names):
     return [resolve_module(root, name) for name in names] if names else all_modules(root)
 
 
+def _the_module(args):
+    """The workspace root and the module named on the command line."""
+    root = find_root()
+    return root, resolve_module(root, args.module)
+
+
 def _rel(root, path):
     return path.relative_to(root).as_posix()
 
@@ -66,7 +72,11 @@ def _sync_before_reading(module, console):
 
 def cmd_module_export(args, console):
     root = find_root()
-    plans = plan_exports(_modules(root, args.modules))
+    modules = _modules(root, args.modules)
+    if not args.check:  # --check only looks; it must not write a .py from a notebook either
+        for module in modules:
+            _sync_before_reading(module, console)
+    plans = plan_exports(modules)
     if args.check:
         stale = [plan for plan in plans if not plan.is_current()]
         for plan in stale:
@@ -90,8 +100,7 @@ def cmd_module_export(args, console):
 
 
 def cmd_module_test(args, console):
-    root = find_root()
-    module = resolve_module(root, args.module)
+    root, module = _the_module(args)
     _sync_before_reading(module, console)
     console.print(f"Running the inline tests of {_rel(root, module.source)} ...")
     with console.status("testing", spinner="line"):
@@ -119,8 +128,7 @@ def cmd_module_test(args, console):
 
 
 def cmd_module_notebook(args, console):
-    root = find_root()
-    module = resolve_module(root, args.module)
+    root, module = _the_module(args)
     result = sync_module(module, prefer=args.prefer)
     _say_notice(console, result.notice)
     console.print(escape(result.message))
@@ -141,8 +149,7 @@ def cmd_module_notebook(args, console):
 
 
 def cmd_module_complete(args, console):
-    root = find_root()
-    module = resolve_module(root, args.module)
+    root, module = _the_module(args)
     _sync_before_reading(module, console)
     progress = _load_progress(root, console)
     console.print(f"Completing {module.slug}:")
@@ -198,8 +205,7 @@ def cmd_module_status(args, console):
 
 
 def cmd_module_reset(args, console):
-    root = find_root()
-    module = resolve_module(root, args.module)
+    root, module = _the_module(args)
     report = reset_module(module, _load_progress(root, console))
     for backup in report.backups:
         console.print(f"your file was saved as {_rel(root, backup)}")
@@ -272,6 +278,19 @@ def cmd_grade(args, console):
     return 0
 
 
+def _positive(kind):
+    """An argparse type: a positive number of `kind` (int or float), refused with a clear message otherwise."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a positive {'whole ' if kind is int else ''}number, got {text!r}")
+        return value
+    return parse
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="tito", description="The tinytorch course workflow.")
     parser.add_argument("--version", action="version", version=f"tito {__version__}")
@@ -287,7 +306,7 @@ def build_parser():
 
     test = module.add_parser("test", help="run a module source's inline tests in a fresh process")
     test.add_argument("module", metavar="MODULE")
-    test.add_argument("--timeout", type=float, default=600, help="seconds before the run is stopped")
+    test.add_argument("--timeout", type=_positive(float), default=600, help="seconds before the run is stopped")
     test.add_argument("-v", "--verbose", action="store_true", help="show the output of failing tests")
     test.set_defaults(handler=cmd_module_test)
 
@@ -296,13 +315,13 @@ def build_parser():
     notebook.add_argument("--execute", action="store_true", help="then run it headless through a Jupyter kernel")
     notebook.add_argument("--from", dest="prefer", choices=["py", "notebook"],
                           help="when both changed: keep this one and overwrite the other (after a backup)")
-    notebook.add_argument("--timeout", type=float, default=300, help="seconds one cell may run (with --execute)")
+    notebook.add_argument("--timeout", type=_positive(float), default=300, help="seconds one cell may run (with --execute)")
     notebook.add_argument("-v", "--verbose", action="store_true", help="show the failing cell's traceback")
     notebook.set_defaults(handler=cmd_module_notebook)
 
     complete = module.add_parser("complete", help="test, export and record a module as complete")
     complete.add_argument("module", metavar="MODULE")
-    complete.add_argument("--timeout", type=float, default=600, help="seconds each test run may take")
+    complete.add_argument("--timeout", type=_positive(float), default=600, help="seconds each test run may take")
     complete.set_defaults(handler=cmd_module_complete)
 
     for action, text in (("list", "every module and its state"), ("status", "every module's state, and what to do next")):
@@ -323,8 +342,8 @@ def build_parser():
     grade = commands.add_parser("grade", help="score a workspace's own sources on their graded tests")
     grade.add_argument("workspace", nargs="?", metavar="WORKSPACE", help="the workspace to grade (default: this one)")
     grade.add_argument("--json", metavar="FILE", help="also write the scores as JSON")
-    grade.add_argument("--timeout", type=float, default=120, help="seconds one graded test may run")
-    grade.add_argument("--workers", type=int, default=2, help="graded tests run at the same time")
+    grade.add_argument("--timeout", type=_positive(float), default=120, help="seconds one graded test may run")
+    grade.add_argument("--workers", type=_positive(int), default=2, help="graded tests run at the same time")
     grade.set_defaults(handler=cmd_grade)
     return parser
 

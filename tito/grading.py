@@ -219,7 +219,7 @@ def _run_jobs(root, jobs, timeout, workers, on_test):
         if on_test:
             on_test(job.slug, job.grade)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(run, jobs))
 
 

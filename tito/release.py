@@ -90,9 +90,9 @@ def _assemble(root, staging, modules, plans, keep):
         if (root / name).is_dir():
             shutil.copytree(root / name, staging / name, ignore=_IGNORED)
     _copy_course_tests(root, staging)
-    for name in ("pyproject.toml", ".gitignore"):
-        if (root / name).is_file():
-            shutil.copy2(root / name, staging / name)
+    shutil.copy2(root / "pyproject.toml", staging / "pyproject.toml")
+    if (root / ".gitignore").is_file():
+        atomic_write_text(staging / ".gitignore", _learner_gitignore((root / ".gitignore").read_text(encoding="utf-8")))
 
     record, rows = {}, []
     for module, plan in zip(modules, plans):
@@ -112,6 +112,13 @@ def _assemble(root, staging, modules, plans, keep):
     atomic_write_text(staging / "README.md", learner_readme(rows))
     write_release(staging, {"created_at": utc_now(), "tito_version": __version__, "modules": record})
     return report
+
+
+def _learner_gitignore(text):
+    """The course's .gitignore, but a release's record stays under version control: a workspace
+    handed out as a git repository needs it for grading and reset (progress and backups do not)."""
+    keep = ".tito/*\n!.tito/release.json\n!.tito/released/"
+    return "\n".join(keep if line.strip() in (".tito", ".tito/") else line for line in text.split("\n"))
 
 
 def _ignore_generated(generated):
