@@ -7,6 +7,7 @@ import pytest
 
 from conftest import REPO, run_tito
 from tito.notebooks import NotebookConflict, sync_module
+from tito.sources import SourceError
 from tito.workspace import all_modules, resolve_module
 
 LAYERS = "modules/03_layers/layers_dev.py"
@@ -136,3 +137,14 @@ def test_a_failing_cell_is_named_with_its_exception(student):
     assert result.returncode == 1
     assert "(test-tensor-creation (def test_unit_tensor_creation():)) failed: NotImplementedError" in result.stdout
     assert result.stdout.count("failed") == 1, "execution stops at the first failing cell"
+
+
+def test_a_broken_notebook_is_reported_and_can_be_rebuilt_from_the_py(workspace):
+    make_notebook(workspace)
+    (workspace / NOTEBOOK).write_text('{"cells": [')  # Jupyter died while saving
+    with pytest.raises(SourceError, match="cannot read this notebook .*--from py"):
+        make_notebook(workspace)
+    result = sync_module(resolve_module(workspace, "03"), prefer="py")
+    assert result.message == f"updated {NOTEBOOK} from {LAYERS}"
+    assert nbformat.read(workspace / NOTEBOOK, as_version=4).cells
+    assert any(name.endswith(".ipynb") for name in backups(workspace)), "even a broken notebook is kept"

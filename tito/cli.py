@@ -32,8 +32,9 @@ from tito.sources import SourceError
 from tito.state import StateError
 from tito.workspace import WorkspaceError, all_modules, find_root, resolve_module
 
-# Errors that explain themselves: printed as one line, exit code 2, no traceback.
-USER_ERRORS = (WorkspaceError, SourceError, NotebookConflict, StateError, ReleaseError, ResetError)
+# Errors that explain themselves: printed as one line, exit code 2, no traceback. OSError is
+# among them: a file tito needs that cannot be read or written is named in its message.
+USER_ERRORS = (WorkspaceError, SourceError, NotebookConflict, StateError, ReleaseError, ResetError, OSError)
 
 
 def _modules(root, names):

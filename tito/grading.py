@@ -123,54 +123,70 @@ def grade_workspace(root, timeout=120, workers=2, on_test=None):
 
 
 def _plan_module(module, grade, record):
-    """Export the module and decide what to run for each graded cell; grade what needs no run."""
-    expected = _graded_in_record(record)
+    """Export the module and decide what to run for each of its graded cells."""
+    cells = _export(module, grade, record)
+    if cells is None:
+        return []
+    locked = {cell["grade_id"]: cell for cell in record["locked_cells"]} if record else {}
+    jobs = []
+    for grade_id, points in _expected_tests(cells, grade, record, locked):
+        test = TestGrade(grade_id, points)
+        grade.tests.append(test)
+        job = _job_for(module, test, cells, locked)
+        if job:
+            jobs.append(job)
+    return jobs
+
+
+def _export(module, grade, record):
+    """The module's cells once its source is in step with its notebook and exported; None if it cannot be."""
     try:
         synced = sync_if_notebook(module)
         if synced and synced.wrote:
             grade.notes.append(synced.message)
         cells = read_cells(module.source)
         write_exports([plan_export(module)])
+        return cells
     except (SourceError, NotebookConflict) as error:
-        if record is None:
-            expected = _graded_in_source(module) or []
+        expected = _graded_in_record(record) if record else (_graded_in_source(module) or [])
         _fail_all(grade, expected, f"the module could not be exported, so nothing of it was run: {error}")
-        return []
+        return None
 
-    locked = {cell["grade_id"]: cell for cell in record["locked_cells"]} if record else {}
-    present = {cell.nbgrader.get("grade_id"): (index, cell) for index, cell in enumerate(cells) if cell.nbgrader}
+
+def _expected_tests(cells, grade, record, locked):
+    """(grade_id, points) of each test to grade: the release's, or else the source's own."""
     if record is None:
-        expected = [(cell.nbgrader["grade_id"], cell.nbgrader["points"]) for cell in cells if cell.nbgrader.get("grade")]
-    else:
-        extra = [gid for gid, (_, cell) in present.items() if cell.nbgrader.get("grade") and gid not in locked]
-        if extra:
-            grade.notes.append(f"graded cells not in the release, so not graded: {', '.join(extra)}")
+        return [(cell.nbgrader["grade_id"], cell.nbgrader["points"]) for cell in cells if cell.nbgrader.get("grade")]
+    extra = [cell.nbgrader["grade_id"] for cell in cells if cell.nbgrader.get("grade") and cell.nbgrader["grade_id"] not in locked]
+    if extra:
+        grade.notes.append(f"graded cells not in the release, so not graded: {', '.join(extra)}")
+    return _graded_in_record(record)
 
-    jobs = []
-    for grade_id, points in expected:
-        test = TestGrade(grade_id, points)
-        grade.tests.append(test)
-        if grade_id not in present:
-            test.status, test.message = "tampered", f"the graded cell {grade_id!r} was removed from the source"
-            continue
-        index, cell = present[grade_id]
-        tampering = _tampering(cell, locked.get(grade_id)) if record else None
-        if tampering:
-            test.status, test.message = "tampered", tampering
-            continue
-        graded_source = locked[grade_id]["source"] if record else cell.source
-        chunks = [_chunk(earlier, locked) for earlier in cells[:index] if earlier.kind == "code"]
-        chunks.append({"code": graded_source, "line": cell.line, "label": repr(grade_id)})
-        try:
-            tests = _test_functions(graded_source)
-        except SyntaxError as error:
-            test.message = f"the graded cell {grade_id!r} is not valid Python: {error}"
-            continue
-        if not tests:
-            test.message = f"the graded cell {grade_id!r} defines no test_* function"
-            continue
-        jobs.append(_Job(module.slug, test, module.source, chunks, tests))
-    return jobs
+
+def _job_for(module, test, cells, locked):
+    """What to run for `test`; None (with the test's status and message set) when it cannot run."""
+    index = next((i for i, cell in enumerate(cells) if cell.nbgrader.get("grade_id") == test.grade_id), None)
+    if index is None:
+        test.status, test.message = "tampered", f"the graded cell {test.grade_id!r} was removed from the source"
+        return None
+    cell = cells[index]
+    released = locked.get(test.grade_id)
+    tampering = _tampering(cell, released) if locked else None
+    if tampering:
+        test.status, test.message = "tampered", tampering
+        return None
+    graded_source = released["source"] if released else cell.source
+    try:
+        tests = _test_functions(graded_source)
+    except SyntaxError as error:
+        test.message = f"the graded cell {test.grade_id!r} is not valid Python: {error}"
+        return None
+    if not tests:
+        test.message = f"the graded cell {test.grade_id!r} defines no test_* function"
+        return None
+    chunks = [_chunk(earlier, locked) for earlier in cells[:index] if earlier.kind == "code"]
+    chunks.append({"code": graded_source, "line": cell.line, "label": repr(test.grade_id)})
+    return _Job(module.slug, test, module.source, chunks, tests)
 
 
 def _graded_in_record(record):

@@ -86,7 +86,10 @@ def read_notebook(path):
     try:
         return nbformat.read(path, as_version=4)
     except Exception as error:  # nbformat raises JSON, validation and OS errors alike
-        raise SourceError(path, 0, f"cannot read this notebook: {str(error).splitlines()[0]}") from None
+        raise SourceError(
+            path, 0, f"cannot read this notebook ({str(error).splitlines()[0]}); "
+            "`tito module notebook MODULE --from py` rebuilds it from the .py (after a backup)",
+        ) from None
 
 
 def write_notebook(path, notebook):
@@ -114,6 +117,9 @@ def sync_module(module, prefer=None):
     if not module.notebook.exists():
         notebook = _write_from_source(module, source_text, backup=False)
         message = f"wrote {target} from {source}"
+    elif prefer == "py":  # without reading the notebook, which may be what is broken
+        notebook = _write_from_source(module, source_text, backup=True)
+        message = f"updated {target} from {source}"
     else:
         notebook = read_notebook(module.notebook)
         record = records.get(module.slug, {})
@@ -123,7 +129,7 @@ def sync_module(module, prefer=None):
             message, wrote = f"{source} and {target} are in step", False
             if record and not (source_changed or notebook_changed):
                 return SyncResult(message, wrote, notice)
-        elif prefer == "py" or (prefer is None and source_changed and not notebook_changed):
+        elif prefer is None and source_changed and not notebook_changed:
             notebook = _write_from_source(module, source_text, backup=True)
             message = f"updated {target} from {source}" + ("" if prefer else ", which was newer")
         elif prefer == "notebook" or (prefer is None and notebook_changed and not source_changed):

@@ -77,7 +77,10 @@ def load_or_rebuild(root, name, schema_version, check):
             check(data)
         return data, None
     except StateError as error:
-        kept = backup_file(root, path, Path(name).stem)
+        try:
+            kept = backup_file(root, path, Path(name).stem)
+        except OSError as failure:
+            raise StateError(f"{error}, and it could not be backed up ({failure}); it was left as it is") from None
         path.unlink()
         return None, (
             f"{STATE_DIR}/{name} was unusable: {error}. It was moved to "
