@@ -105,7 +105,7 @@ BEGIN_WORDS, END_WORDS = "BEGIN SOLUTION", "END SOLUTION"
 
 
 def marker_kind(line):
-    """"begin" or "end" if nbgrader would take `line` for a solution marker, else None."""
+    """Return "begin" or "end" if nbgrader would take `line` for a solution marker, else None."""
     if BEGIN_WORDS in line:
         return "begin"
     if END_WORDS in line:
