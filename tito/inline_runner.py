@@ -49,7 +49,8 @@ def run(source_path):
         except AssertionError as error:
             status, message = "failed", str(error) or _short_traceback()
         except BaseException as error:
-            status, message = "error", f"{type(error).__name__}: {error}\n{_short_traceback()}"
+            described = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            status, message = "error", f"{described}\n{_short_traceback()}"
         tests.append({
             "name": name,
             "status": status,

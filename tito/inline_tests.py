@@ -1,12 +1,12 @@
 """Run a module source's inline tests in a fresh Python process against the workspace's package."""
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tito.processes import run_child
 
 
 @dataclass
@@ -24,26 +24,13 @@ class InlineResult:
         return not self.problem and bool(self.tests) and self.passed == len(self.tests)
 
 
-def workspace_env(root):
-    """Environment for a child process that must import `tinytorch` from this workspace."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.setdefault("MPLBACKEND", "Agg")
-    return env
-
-
 def run_inline_tests(module, timeout=600):
     """Run every `test_*` function of `module`'s source; never raises for a failing test."""
     with tempfile.TemporaryDirectory(prefix="tito-") as scratch:
         result_path = Path(scratch) / "result.json"
         command = [sys.executable, "-m", "tito.inline_runner", str(module.source), str(result_path)]
-        try:
-            process = subprocess.run(
-                command, cwd=module.root, env=workspace_env(module.root),
-                capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout,
-            )
-        except subprocess.TimeoutExpired:
+        process = run_child(command, module.root, timeout)
+        if process.timed_out:
             return InlineResult(problem=f"the tests did not finish within {timeout} seconds")
         if not result_path.is_file():
             detail = (process.stderr or process.stdout).strip()[-2000:]

@@ -171,8 +171,8 @@ def set_grad_enabled(enabled):
 # %% [markdown]
 # ## 6. The Tensor class
 #
-# The methods come in groups. For each, the docstring says what to build; the solution is
-# between the `BEGIN SOLUTION` and `END SOLUTION` markers.
+# The methods come in groups. For each, the docstring says what to build, and your code
+# replaces the `# YOUR CODE HERE` stub below it.
 #
 # - **Construction**: turn the input into an array with the right dtype, or refuse it.
 # - **Arithmetic** `+ - * / ** -x`: elementwise with broadcasting; reflected versions
