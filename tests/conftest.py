@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tito.workspace import all_modules
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -66,8 +68,8 @@ def student(pristine_release, tmp_path):
     return root
 
 
-def copy_reference_sources(root, slugs=("01_tensor", "02_activations", "03_layers")):
-    """Do a learner's work the quick way: put the course's reference sources into `root`."""
-    for slug in slugs:
+def copy_reference_sources(root, slugs=None):
+    """Do a learner's work the quick way: put the course's reference sources (default: all) into `root`."""
+    for slug in slugs or [module.slug for module in all_modules(REPO)]:
         source = next((REPO / "modules" / slug).glob("*_dev.py"))
         shutil.copy2(source, root / "modules" / slug / source.name)

@@ -18,6 +18,8 @@ from tinytorch.core.layers import Dropout, Linear, Sequential
 from tinytorch.core.losses import BCEWithLogitsLoss, BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss
 from tinytorch.core.tensor import Tensor, is_grad_enabled, manual_seed
 
+pytestmark = pytest.mark.module(name="05_autograd")
+
 RNG = np.random.default_rng(1)
 
 
@@ -254,6 +256,7 @@ before = {cls: dict(vars(cls)) for cls in classes}
 functions = {mod: dict(vars(mod)) for mod in (tensor, activations, layers, losses)}
 import tinytorch.core.autograd
 from tinytorch.core.tensor import Tensor
+
 (Tensor([1.0], requires_grad=True) * 2).sum().backward()
 for cls, attributes in before.items():
     after = dict(vars(cls))

@@ -3,7 +3,8 @@
 import json
 import re
 
-from conftest import copy_reference_sources, run_tito
+from conftest import REPO, copy_reference_sources, run_tito
+from tito.workspace import all_modules
 
 
 def progress(root):
@@ -43,7 +44,7 @@ def test_complete_passes_in_order_once_the_modules_are_implemented(student):
     assert status.returncode == 0
     for slug in ("01_tensor", "02_activations", "03_layers"):
         assert re.search(rf"{slug}\s+\S\s+complete", status.stdout), status.stdout
-    assert "3 of 3 modules complete" in status.stdout
+    assert f"3 of {len(all_modules(REPO))} modules complete" in status.stdout
 
 
 def test_a_failing_package_test_fails_step_three_and_records_nothing(student):
@@ -69,3 +70,14 @@ def test_no_tests_for_the_module_is_a_failure_not_a_success(student):
     assert result.returncode == 1
     assert "no tests ran" in result.stdout
     assert progress(student) is None
+
+
+def test_autograd_completes_in_a_release_with_the_reference_solutions(student):
+    """Module 05's own inline tests run backward(), which imports the package's autograd: tito
+    must hand it the learner's source under test, not the stub exported at release time."""
+    copy_reference_sources(student)
+    for module in all_modules(REPO)[:5]:
+        result = run_tito("module", "complete", module.slug, cwd=student)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert "05_autograd is complete and recorded." in result.stdout
+    assert re.search(r"\(3/4\) the module's tests under tests/: ok - (\d+) passed, 0 failed", result.stdout)

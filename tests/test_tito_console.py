@@ -3,10 +3,11 @@
 import pytest
 
 from conftest import REPO, copy_reference_sources, run_tito
+from tito.workspace import all_modules
 
 TENSOR = "modules/01_tensor/tensor_dev.py"
 COMMANDS = [
-    (("module", "status"), 0, "0 of 3 modules complete"),
+    (("module", "status"), 0, f"0 of {len(all_modules(REPO))} modules complete"),
     (("module", "list"), 0, "not started"),
     (("module", "export", "--check"), 0, "in sync"),
     (("module", "notebook", "02"), 0, "wrote modules/02_activations/activations_dev.ipynb"),

@@ -5,7 +5,7 @@ import sys
 from dataclasses import dataclass
 
 from tito.export import plan_export
-from tito.processes import run_child
+from tito.processes import IMPORT_PACKAGE_PROBE, run_child
 from tito.progress import PROGRESS_FILE, PROGRESS_SCHEMA, check_progress
 from tito.release_record import load_release
 from tito.sources import SourceError
@@ -80,8 +80,7 @@ def _kernel():
 
 def _package(root):
     """The package must import, and from this workspace (not from another copy on the path)."""
-    probe = "import tinytorch; print(tinytorch.__file__)"
-    result = run_child([sys.executable, "-c", probe], root, timeout=120)
+    result = run_child([sys.executable, "-c", IMPORT_PACKAGE_PROBE], root, timeout=120)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         return Check("tinytorch imports", False, last, "fix the error above, then `tito module export`")

@@ -18,14 +18,12 @@ from pathlib import Path
 from tito import grade_runner
 from tito.export import plan_export, write_exports
 from tito.notebooks import NotebookConflict, sync_if_notebook
-from tito.processes import run_child
+from tito.processes import RUN_BY_PATH, run_child
 from tito.release_record import load_release
 from tito.sources import SourceError, read_cells
 from tito.state import sha256_text, utc_now
 from tito.workspace import all_modules
 
-# Runs the grader's own runner file by path, whatever `tito` the workspace holds (see grade_runner).
-_BOOTSTRAP = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
 
 
 @dataclass
@@ -244,7 +242,7 @@ def _run_one(root, job, timeout):
         plan, result = Path(scratch, "plan.json"), Path(scratch, "result.json")
         plan.write_text(json.dumps({"source": str(job.source), "root": str(root), "chunks": job.chunks,
                                     "tests": job.tests}), encoding="utf-8")
-        command = [sys.executable, "-c", _BOOTSTRAP, grade_runner.__file__, str(plan), str(result)]
+        command = [sys.executable, "-c", RUN_BY_PATH, grade_runner.__file__, str(plan), str(result)]
         process = run_child(command, root, timeout)
         if process.timed_out:
             job.grade.status = "timeout"

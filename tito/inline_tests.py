@@ -6,7 +6,19 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tito.processes import run_child
+from tito import inline_runner
+from tito.processes import RUN_BY_PATH, run_child
+from tito.sources import SourceError, read_cells
+
+
+def _package_module(module):
+    """The module's export target as an importable name (tinytorch.core.layers), if it declares one."""
+    try:
+        cells = read_cells(module.source)
+    except SourceError:
+        return None  # the runner will report the broken source itself
+    targets = [cell.directives["default_exp"] for cell in cells if "default_exp" in cell.directives]
+    return f"tinytorch.{targets[0]}" if len(targets) == 1 else None
 
 
 @dataclass
@@ -28,7 +40,10 @@ def run_inline_tests(module, timeout=600):
     """Run every `test_*` function of `module`'s source; never raises for a failing test."""
     with tempfile.TemporaryDirectory(prefix="tito-") as scratch:
         result_path = Path(scratch) / "result.json"
-        command = [sys.executable, "-m", "tito.inline_runner", str(module.source), str(result_path)]
+        command = [sys.executable, "-c", RUN_BY_PATH, inline_runner.__file__, str(module.source), str(result_path)]
+        target = _package_module(module)
+        if target:
+            command.append(target)
         process = run_child(command, module.root, timeout)
         if process.timed_out:
             return InlineResult(problem=f"the tests did not finish within {timeout} seconds")

@@ -7,6 +7,21 @@ import sys
 from dataclasses import dataclass
 
 
+# `python -c RUN_BY_PATH FILE ARGS...` runs tito's own copy of a runner file as __main__. Runners
+# are started this way, not with `-m tito.<runner>`: with the workspace on PYTHONPATH, `-m` would
+# load the workspace's `tito/`, which a learner can edit.
+RUN_BY_PATH = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+
+
+# Imports the package and every module of tinytorch.core (the package's own __init__ imports them
+# lazily, so `import tinytorch` alone would not notice a broken module), then prints where it was found.
+IMPORT_PACKAGE_PROBE = (
+    "import importlib, pkgutil, tinytorch, tinytorch.core as core; "
+    "[importlib.import_module('tinytorch.core.' + m.name) for m in pkgutil.iter_modules(core.__path__)]; "
+    "print(tinytorch.__file__)"
+)
+
+
 def workspace_env(root):
     """Environment for a child process that must import `tinytorch` from this workspace."""
     env = dict(os.environ)

@@ -16,7 +16,7 @@ from tito.atomic import atomic_write_text, default_mode
 from tito.export import is_generated, plan_exports, write_exports
 from tito.learner_readme import learner_readme
 from tito.module_tests import belongs_to_a_module
-from tito.processes import run_child
+from tito.processes import IMPORT_PACKAGE_PROBE, run_child
 from tito.release_record import module_record, released_source, write_release
 from tito.solutions import clear_solution_regions, student_text
 from tito.sources import read_cells
@@ -146,12 +146,13 @@ def _copy_course_tests(root, staging):
 
 def _secret_lines(root, modules, keep):
     """Lines of stubbed solutions that would give them away: long enough to mean something,
-    and found nowhere outside a solution region in the course's sources (a hint may quote one)."""
+    and found nowhere that is shipped anyway (outside solution regions, or in a kept module's solutions)."""
     secrets, public = {}, []
     for module in modules:
         for cell in read_cells(module.source):
             cleared, regions = clear_solution_regions(cell.source)
-            public.append(cleared)
+            # A kept module ships its solutions: a line they share with another module's is no secret.
+            public.append(cell.source if module.slug in keep else cleared)
             if module.slug not in keep:
                 for region in regions:
                     for line in region:
@@ -177,7 +178,7 @@ def _check_for_leaks(root, staging, modules, keep):
 
 
 def _check_imports(staging):
-    result = run_child([sys.executable, "-c", "import tinytorch"], staging, timeout=120)
+    result = run_child([sys.executable, "-c", IMPORT_PACKAGE_PROBE], staging, timeout=120)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["(no output)"]
         raise ReleaseError(f"the released package does not import: {detail[0]}; the release was not written")
