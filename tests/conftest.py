@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tito.workspace import all_modules
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -47,3 +49,27 @@ def require_fashion_mnist():
         if os.environ.get("TINYTORCH_REQUIRE_FASHION_MNIST") == "1":
             pytest.fail(f"TINYTORCH_REQUIRE_FASHION_MNIST=1 but {error}")
         pytest.skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist adds it)")
+
+
+@pytest.fixture(scope="session")
+def pristine_release(tmp_path_factory):
+    """One student release of this repository, made once per test session; never modified."""
+    out = tmp_path_factory.mktemp("release") / "W"
+    result = run_tito("release", "--out", out, cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.fixture
+def student(pristine_release, tmp_path):
+    """A learner's copy of the student release, to work in, break and grade."""
+    root = tmp_path / "W"
+    shutil.copytree(pristine_release, root)
+    return root
+
+
+def copy_reference_sources(root, slugs=None):
+    """Do a learner's work the quick way: put the course's reference sources (default: all) into `root`."""
+    for slug in slugs or [module.slug for module in all_modules(REPO)]:
+        source = next((REPO / "modules" / slug).glob("*_dev.py"))
+        shutil.copy2(source, root / "modules" / slug / source.name)

@@ -8,6 +8,9 @@ import pytest
 from tinytorch.core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh, erf
 from tinytorch.core.tensor import Tensor
 
+# `tito module complete 02_activations` runs the tests marked with its module.
+pytestmark = pytest.mark.module(name="02_activations")
+
 ALL = [ReLU(), Sigmoid(), Tanh(), GELU(), GELU(approximate="tanh"), Softmax(), Softmax(dim=0)]
 
 

@@ -18,6 +18,8 @@ from tinytorch.core.layers import Dropout, Linear, Sequential
 from tinytorch.core.losses import BCEWithLogitsLoss, BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss
 from tinytorch.core.tensor import Tensor, is_grad_enabled, manual_seed
 
+pytestmark = pytest.mark.module(name="05_autograd")
+
 RNG = np.random.default_rng(1)
 
 
@@ -254,6 +256,7 @@ before = {cls: dict(vars(cls)) for cls in classes}
 functions = {mod: dict(vars(mod)) for mod in (tensor, activations, layers, losses)}
 import tinytorch.core.autograd
 from tinytorch.core.tensor import Tensor
+
 (Tensor([1.0], requires_grad=True) * 2).sum().backward()
 for cls, attributes in before.items():
     after = dict(vars(cls))
@@ -266,3 +269,11 @@ print(len(classes), "classes unchanged")
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.split()[0]) >= 12
+
+
+def test_a_caller_supplied_gradient_is_never_kept_by_reference():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    upstream = np.array([1.0, 1.0], dtype=np.float32)
+    w.backward(upstream)
+    upstream[0] = 50.0
+    assert w.grad.data[0] == 1.0

@@ -9,6 +9,8 @@ from tinytorch.core.layers import Dropout, Linear
 from tinytorch.core.losses import BCEWithLogitsLoss, BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss
 from tinytorch.core.tensor import Tensor, manual_seed
 
+pytestmark = pytest.mark.module(name="05_autograd")
+
 torch = require_torch()
 
 

@@ -14,6 +14,8 @@ from conftest import REPO
 from tinytorch.core.dataloader import DataLoader, Dataset, TensorDataset
 from tinytorch.core.tensor import Tensor
 
+pytestmark = pytest.mark.module(name="08_dataloader")
+
 
 def indexed_dataset(count, features=3):
     """Rows whose values encode their index, plus the index itself as the last field."""

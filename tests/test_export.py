@@ -4,6 +4,7 @@ import pytest
 
 from conftest import REPO, run_tito
 from tito.export import plan_export, plan_exports
+from tito.solutions import student_text
 from tito.sources import SourceError, read_cells
 from tito.workspace import WorkspaceError, all_modules, find_root, resolve_module
 
@@ -87,14 +88,17 @@ def test_unknown_directive_is_refused(workspace):
         plan_export(resolve_module(workspace, "03"))
 
 
-def test_solution_cell_without_markers_is_refused(workspace):
+def test_solution_cell_without_markers_cannot_be_released(workspace):
     source = workspace / LAYERS
     text = source.read_text()
     start = text.index('# %% nbgrader={"grade": false, "grade_id": "dropout-layer"')
     cell = text[start:text.index("# %% [markdown]", start)]
-    source.write_text(text.replace(cell, cell.replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION\n", "")))
+    unmarked = "\n".join(line for line in cell.split("\n") if "### " not in line)
+    source.write_text(text.replace(cell, unmarked))
     with pytest.raises(SourceError, match="'dropout-layer' needs matching"):
-        plan_export(resolve_module(workspace, "03"))
+        student_text(source)
+    # A learner's source has stubs where the regions were: it still exports.
+    assert plan_export(resolve_module(workspace, "03")).text
 
 
 def test_imports_cell_must_not_be_a_solution_cell(workspace):
@@ -139,3 +143,20 @@ def test_outside_a_workspace(tmp_path):
     with pytest.raises(WorkspaceError, match="no tinytorch workspace"):
         find_root(tmp_path)
     assert run_tito("module", "export", cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize("old, new, message", [
+    # nbgrader reads these words as a marker on any line, even in prose, and then refuses the notebook.
+    ("# ## 1. What is a layer?", "# ## 1. What is a layer? (see BEGIN SOLUTION below)", "outside a solution code cell"),
+    ("        ### END SOLUTION\n\n    def forward(self, x):", "        ### END SOLUTION here\n\n    def forward(self, x):",
+     "stands alone on its line"),
+    ("        ### END SOLUTION\n\n    def forward(self, x):", "        ### BEGIN SOLUTION\n\n    def forward(self, x):",
+     "unnested"),
+])
+def test_solution_markers_are_linted_the_way_nbgrader_reads_them(workspace, old, new, message):
+    source = workspace / LAYERS
+    text = source.read_text()
+    assert text.count(old) == 1
+    source.write_text(text.replace(old, new))
+    with pytest.raises(SourceError, match=message):
+        plan_export(resolve_module(workspace, "03"))

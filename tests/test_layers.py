@@ -11,6 +11,9 @@ from tinytorch.core.layers import (
 )
 from tinytorch.core.tensor import Tensor
 
+# `tito module complete 03_layers` runs the tests marked with its module.
+pytestmark = pytest.mark.module(name="03_layers")
+
 
 class TestLinear:
     def test_shapes_init_and_parameters(self):

@@ -6,6 +6,8 @@ import pytest
 from tinytorch.core.losses import BCEWithLogitsLoss, BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss
 from tinytorch.core.tensor import Tensor
 
+pytestmark = pytest.mark.module(name="04_losses")
+
 RNG = np.random.default_rng(0)
 LOSSES = [MSELoss, CrossEntropyLoss, BinaryCrossEntropyLoss, BCEWithLogitsLoss]
 

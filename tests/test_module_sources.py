@@ -7,7 +7,8 @@ import jupytext
 import pytest
 
 from conftest import REPO, run_tito
-from tito.inline_tests import run_inline_tests, workspace_env
+from tito.inline_tests import run_inline_tests
+from tito.processes import workspace_env
 from tito.workspace import all_modules, resolve_module
 
 MODULES = all_modules(REPO)

@@ -7,6 +7,8 @@ from conftest import require_torch
 from tinytorch.core.optimizers import SGD, Adam, AdamW
 from tinytorch.core.tensor import Tensor
 
+pytestmark = pytest.mark.module(name="06_optimizers")
+
 CONFIGS = [
     ("SGD", {"lr": 0.1}),
     ("SGD", {"lr": 0.05, "momentum": 0.9}),

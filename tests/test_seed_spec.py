@@ -9,9 +9,13 @@ Our own tests, in our own words, are in test_layers.py and in the module source.
 """
 
 import numpy as np
+import pytest
 
 from tinytorch.core.layers import Dropout, Linear
 from tinytorch.core.tensor import Tensor
+
+# `tito module complete 03_layers` runs the tests marked with its module.
+pytestmark = pytest.mark.module(name="03_layers")
 
 
 def import_previous_module(module_name, component_name):

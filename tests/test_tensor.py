@@ -13,6 +13,9 @@ from hypothesis.extra import numpy as hnp
 import tinytorch
 from tinytorch.core.tensor import Tensor, default_generator, is_grad_enabled, manual_seed, set_grad_enabled
 
+# `tito module complete 01_tensor` runs the tests marked with its module.
+pytestmark = pytest.mark.module(name="01_tensor")
+
 
 class TestConstruction:
     def test_numbers_and_lists_become_float32(self):

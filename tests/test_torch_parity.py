@@ -21,6 +21,8 @@ def close(ours, theirs, tolerance=1e-6):
     assert worst <= tolerance * scale, f"largest difference {worst:.3g} at scale {scale:.3g}"
 
 
+@pytest.mark.module(name="03_layers")
+@pytest.mark.module(name="03_layers")
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("shape", [(784, 256), (256, 128), (128, 10), (3, 1)])
 def test_linear_forward_matches_torch(shape, bias):
@@ -48,6 +50,8 @@ ACTIVATIONS = [
 ]
 
 
+@pytest.mark.module(name="02_activations")
+@pytest.mark.module(name="02_activations")
 @pytest.mark.parametrize("ours, theirs", ACTIVATIONS, ids=[repr(a) for a, _ in ACTIVATIONS])
 @pytest.mark.parametrize("scale", [1.0, 10.0, 1e4])
 def test_activation_matches_torch(ours, theirs, scale):

@@ -20,6 +20,8 @@ from tinytorch.core.training import (
 )
 
 
+pytestmark = pytest.mark.module(name="07_training")
+
 class ShuffledBatches:
     """Reshuffles with the framework generator every epoch, like a DataLoader would."""
 
@@ -177,6 +179,7 @@ KILLED_SAVE = """
 import sys, numpy as np
 from tinytorch.core.layers import Linear
 from tinytorch.core.training import save_checkpoint
+
 model = Linear(6000, 6000)            # 144 MB of weights: the save takes a while
 print("saving", flush=True)
 save_checkpoint(sys.argv[1], model)

@@ -3,6 +3,7 @@
 import sys
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 
 def _can_encode(stream, text):
@@ -29,3 +30,11 @@ def status_mark(status, stream=None):
     text = marks.get(status, status.upper())
     colour = "green" if status == "passed" else "red"
     return f"[{colour}]{text}[/{colour}]"
+
+
+def make_progress(console):
+    """A progress bar for long steps; rich draws it with plain ASCII on consoles that need it."""
+    return Progress(
+        SpinnerColumn("line"), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console,
+    )

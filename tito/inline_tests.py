@@ -1,12 +1,24 @@
 """Run a module source's inline tests in a fresh Python process against the workspace's package."""
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tito import inline_runner
+from tito.processes import RUN_BY_PATH, run_child
+from tito.sources import SourceError, read_cells
+
+
+def _package_module(module):
+    """The module's export target as an importable name (tinytorch.core.layers), if it declares one."""
+    try:
+        cells = read_cells(module.source)
+    except SourceError:
+        return None  # the runner will report the broken source itself
+    targets = [cell.directives["default_exp"] for cell in cells if "default_exp" in cell.directives]
+    return f"tinytorch.{targets[0]}" if len(targets) == 1 else None
 
 
 @dataclass
@@ -24,26 +36,16 @@ class InlineResult:
         return not self.problem and bool(self.tests) and self.passed == len(self.tests)
 
 
-def workspace_env(root):
-    """Environment for a child process that must import `tinytorch` from this workspace."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.setdefault("MPLBACKEND", "Agg")
-    return env
-
-
 def run_inline_tests(module, timeout=600):
     """Run every `test_*` function of `module`'s source; never raises for a failing test."""
     with tempfile.TemporaryDirectory(prefix="tito-") as scratch:
         result_path = Path(scratch) / "result.json"
-        command = [sys.executable, "-m", "tito.inline_runner", str(module.source), str(result_path)]
-        try:
-            process = subprocess.run(
-                command, cwd=module.root, env=workspace_env(module.root),
-                capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout,
-            )
-        except subprocess.TimeoutExpired:
+        command = [sys.executable, "-c", RUN_BY_PATH, inline_runner.__file__, str(module.source), str(result_path)]
+        target = _package_module(module)
+        if target:
+            command.append(target)
+        process = run_child(command, module.root, timeout)
+        if process.timed_out:
             return InlineResult(problem=f"the tests did not finish within {timeout} seconds")
         if not result_path.is_file():
             detail = (process.stderr or process.stdout).strip()[-2000:]

@@ -5,7 +5,7 @@ import sys
 
 from rich.table import Table
 
-from tito.inline_tests import workspace_env
+from tito.processes import workspace_env
 from tito.workspace import WorkspaceError, find_root
 
 

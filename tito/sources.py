@@ -100,19 +100,35 @@ def _make_cell(path, raw, line):
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
+# nbgrader treats any line that contains these words as a marker, whatever else is on it.
+BEGIN_WORDS, END_WORDS = "BEGIN SOLUTION", "END SOLUTION"
+
+
+def marker_kind(line):
+    """Return "begin" or "end" if nbgrader would take `line` for a solution marker, else None."""
+    if BEGIN_WORDS in line:
+        return "begin"
+    if END_WORDS in line:
+        return "end"
+    return None
 
 
 def check_nbgrader_cells(path, cells):
     """Refuse nbgrader metadata that would make a release lose code or grade wrongly.
 
-    - a solution cell must hold BEGIN/END SOLUTION markers, in pairs: without them nbgrader
-      replaces the whole cell, directives and imports included;
+    - BEGIN/END SOLUTION markers come in pairs, not nested (`require_solution_regions` asks,
+      before a release, that every solution cell has some);
+    - a marker stands alone on its line, and only in a solution code cell: nbgrader reads
+      any line containing the words as a marker, even in prose, and refuses the notebook;
     - the cell with `#| default_exp` must not be a solution cell, for the same reason;
     - a graded cell needs a grade_id and non-negative points; grade_ids are unique.
     """
     seen = {}
     for cell in cells:
         meta = cell.nbgrader
+        if meta.get("solution") and "default_exp" in cell.directives:
+            raise SourceError(path, cell.line, "the `#| default_exp` cell must not be a solution cell")
+        _check_markers(path, cell)
         if not meta:
             continue
         grade_id = meta.get("grade_id")
@@ -120,18 +136,48 @@ def check_nbgrader_cells(path, cells):
             raise SourceError(path, cell.line, f"grade_id {grade_id!r} is used twice (first at line {seen[grade_id]})")
         if grade_id:
             seen[grade_id] = cell.line
-        if meta.get("solution"):
-            if "default_exp" in cell.directives:
-                raise SourceError(path, cell.line, "the `#| default_exp` cell must not be a solution cell")
-            begins = sum(line.strip() == BEGIN_SOLUTION for line in cell.source.split("\n"))
-            ends = sum(line.strip() == END_SOLUTION for line in cell.source.split("\n"))
-            if begins == 0 or begins != ends:
-                raise SourceError(
-                    path, cell.line,
-                    f"solution cell {grade_id!r} needs matching `{BEGIN_SOLUTION}` / `{END_SOLUTION}` markers "
-                    f"(found {begins} and {ends})",
-                )
         if meta.get("grade"):
             points = meta.get("points")
             if not grade_id or isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
                 raise SourceError(path, cell.line, "a graded cell needs a grade_id and non-negative points")
+
+
+def _check_markers(path, cell):
+    is_solution = cell.kind == "code" and bool(cell.nbgrader.get("solution"))
+    kinds = []
+    for offset, line in enumerate(cell.source.split("\n")):
+        kind = marker_kind(line)
+        if kind is None:
+            continue
+        where = cell.line + offset if cell.line else 0
+        if not is_solution:
+            raise SourceError(
+                path, where,
+                f"{line.strip()!r} names a solution marker outside a solution code cell; nbgrader would "
+                "take it for one and refuse the notebook (reword it, or mark the cell \"solution\": true)",
+            )
+        expected = BEGIN_SOLUTION if kind == "begin" else END_SOLUTION
+        if line.strip() != expected:
+            raise SourceError(path, where, f"a solution marker stands alone on its line as `{expected}`, got {line.strip()!r}")
+        kinds.append(kind)
+    if kinds != ["begin", "end"] * (len(kinds) // 2):
+        raise SourceError(
+            path, cell.line,
+            f"solution cell {cell.nbgrader.get('grade_id')!r} needs matching, unnested `{BEGIN_SOLUTION}` / "
+            f"`{END_SOLUTION}` markers (found {kinds.count('begin')} and {kinds.count('end')})",
+        )
+
+
+def require_solution_regions(path, cells):
+    """Before stubbing a reference source: every solution cell holds at least one marked region.
+
+    (A learner's source has stubs where the regions were, so this is not asked of it.)
+    Without markers nbgrader replaces the whole cell, directives and imports included.
+    """
+    for cell in cells:
+        if cell.nbgrader.get("solution") and not any(marker_kind(line) for line in cell.source.split("\n")):
+            raise SourceError(
+                path, cell.line,
+                f"solution cell {cell.nbgrader.get('grade_id')!r} needs matching `{BEGIN_SOLUTION}` / "
+                f"`{END_SOLUTION}` markers around the code to hide (found none)",
+            )

@@ -564,7 +564,7 @@ class Dropout(Module):
             return x * Tensor(np.zeros(x.shape, dtype=dtype))
         keep = 1.0 - self.p
         kept = default_generator().random(x.shape, dtype=np.float32) < keep
-        return x * Tensor(kept.astype(dtype) * dtype.type(1.0 / keep), dtype=dtype)
+        return x * Tensor(np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype), dtype=dtype)
         ### END SOLUTION
 
     def __repr__(self):

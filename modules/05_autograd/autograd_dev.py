@@ -164,13 +164,13 @@ def _expand(values, shape, axis, keepdims):
 @gradient_rule("add")
 def _add_rule(grad, out, inputs, saved):
     a, b = inputs
-    return sum_to(grad, a.shape), sum_to(grad, b.shape)
+    return sum_to(grad, a.data.shape), sum_to(grad, b.data.shape)
 
 
 @gradient_rule("sub")
 def _sub_rule(grad, out, inputs, saved):
     a, b = inputs
-    return sum_to(grad, a.shape), sum_to(-grad, b.shape)
+    return sum_to(grad, a.data.shape), sum_to(-grad, b.data.shape)
 
 
 @gradient_rule("neg")
@@ -239,9 +239,11 @@ def _matmul_rule(grad, out, inputs, saved):
         g = np.expand_dims(g, g.ndim)
     grad_a = grad_b = None
     if a.requires_grad:
-        grad_a = sum_to(g @ np.swapaxes(b_data, -1, -2), a_data.shape).reshape(a.shape)
+        grad_a = sum_to(g @ np.swapaxes(b_data, -1, -2), a_data.shape)
+        grad_a = grad_a.reshape(a.shape) if a.ndim == 1 else grad_a
     if b.requires_grad:
-        grad_b = sum_to(np.swapaxes(a_data, -1, -2) @ g, b_data.shape).reshape(b.shape)
+        grad_b = sum_to(np.swapaxes(a_data, -1, -2) @ g, b_data.shape)
+        grad_b = grad_b.reshape(b.shape) if b.ndim == 1 else grad_b
     return grad_a, grad_b
     ### END SOLUTION
 
@@ -442,10 +444,6 @@ def _bce_with_logits_rule(grad, out, inputs, saved):
 
 # %% nbgrader={"grade": false, "grade_id": "backward", "solution": true}
 #| export
-def _is_released(node):
-    return node._op is not None and node._saved is None
-
-
 def _topological_order(root):
     """Nodes that need a gradient, each after every input it was computed from."""
     order, visited = [], set()
@@ -456,26 +454,29 @@ def _topological_order(root):
         if inputs_done:
             order.append(node)
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
-        if _is_released(node):
+        visited.add(node)
+        if node._saved is None and node._op is not None:
             raise RuntimeError(
                 f"backward(): the graph through {node._op!r} was already used by a backward pass and its "
                 "saved values released; call the first backward() with retain_graph=True to go through it twice"
             )
         stack.append((node, True))
         for source in node._inputs:
-            if source.requires_grad and id(source) not in visited:
+            if source.requires_grad and source not in visited:
                 stack.append((source, False))
     ### END SOLUTION
     return order
 
 
-def _accumulate_into_leaf(leaf, grad):
-    # A fresh array: `grad` may be shared with another input, or a read-only broadcast view.
-    grad = np.array(grad, dtype=leaf.dtype)
-    leaf.grad = Tensor(grad if leaf.grad is None else leaf.grad.data + grad, dtype=leaf.dtype)
+def _accumulate_into_leaf(leaf, grad, exclusive):
+    """Add `grad` to leaf.grad. A leaf keeps `grad` itself only if no other tensor can see it."""
+    if leaf.grad is not None:
+        grad = leaf.grad.data + grad
+    elif not (exclusive and grad.flags.owndata and grad.flags.writeable):
+        grad = np.array(grad, dtype=leaf.dtype)  # shared, a view, or read-only: keep a copy
+    leaf.grad = Tensor(grad, dtype=leaf.dtype)
 
 
 def backward(root, gradient=None, retain_graph=False):
@@ -497,25 +498,36 @@ def backward(root, gradient=None, retain_graph=False):
         if seed.shape != root.shape:
             raise ValueError(f"backward(): gradient has shape {seed.shape}, the tensor has shape {root.shape}")
 
-    grads = {id(root): seed}
+    grads = {root: seed}  # keyed by tensor: Tensor hashes by identity
+    # A rule may hand one array to several inputs (add gives `grad` to both sides). Arrays
+    # held for more than one node, or handed in by the caller, are `shared`: a leaf copies
+    # those before keeping them, and keeps every other array as it is, without a copy.
+    held, shared = {id(seed)}, (set() if gradient is None else {id(seed)})
     ### BEGIN SOLUTION
     for node in reversed(_topological_order(root)):
-        grad = grads.pop(id(node), None)
+        grad = grads.pop(node, None)
         if grad is None:
             continue
         if node._op is None:
-            _accumulate_into_leaf(node, grad)
+            _accumulate_into_leaf(node, grad, exclusive=id(grad) not in shared)
             continue
+        if id(grad) not in shared:
+            held.discard(id(grad))  # this node is done with it: it may be handed on once more
         rule = GRADIENT_RULES.get(node._op)
         if rule is None:
             raise RuntimeError(f"backward(): operation {node._op!r} has no gradient rule")
         for source, source_grad in zip(node._inputs, rule(grad, node, node._inputs, node._saved)):
             if source_grad is None or not source.requires_grad:
                 continue
-            if source_grad.dtype != source.dtype:
-                source_grad = source_grad.astype(source.dtype)
-            key = id(source)
-            grads[key] = source_grad if key not in grads else grads[key] + source_grad
+            if source_grad.dtype is not source.data.dtype and source_grad.dtype != source.data.dtype:
+                source_grad = source_grad.astype(source.data.dtype)
+            if source in grads:
+                grads[source] = grads[source] + source_grad
+            else:
+                grads[source] = source_grad
+                if id(source_grad) in held:
+                    shared.add(id(source_grad))
+                held.add(id(source_grad))
         if not retain_graph:
             node._inputs, node._saved = (), None
     ### END SOLUTION

@@ -116,6 +116,9 @@ class Tensor:
     # NotImplemented makes Python call Tensor.__rmul__ instead.
     __array_ufunc__ = None
 
+    # Tensor defines no __eq__ on purpose: `==` stays identity, so a tensor can be a dict key
+    # or set member by identity (Module 05 keys its gradients by tensor).
+
     def __init__(self, data, requires_grad=False, dtype=None):
         """Store `data` as an ndarray and set up gradient bookkeeping.
 
@@ -158,12 +161,14 @@ class Tensor:
         out = Tensor.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
-        if _grad_enabled and any(t.requires_grad for t in inputs):
-            out.requires_grad = True
-            out._op, out._inputs, out._saved = op, inputs, saved
-        else:
-            out.requires_grad = False
-            out._op, out._inputs, out._saved = None, (), None
+        out.requires_grad = False
+        out._op, out._inputs, out._saved = None, (), None
+        if _grad_enabled:
+            for tensor in inputs:  # a plain loop: this runs for every operation, so it is kept lean
+                if tensor.requires_grad:
+                    out.requires_grad = True
+                    out._op, out._inputs, out._saved = op, inputs, saved
+                    break
         return out
 
     def _operand(self, value):
@@ -211,7 +216,8 @@ class Tensor:
 
     # -- elementwise arithmetic --------------------------------------------------------
     def _binary(self, other, op, compute):
-        other = self._operand(other)
+        if type(other) is not Tensor:
+            other = self._operand(other)
         try:
             data = compute(self.data, other.data)
         except ValueError:

@@ -1,0 +1,83 @@
+"""`tito module complete`: inline tests, export, the module's pytest tests, then (only then) a record."""
+
+import json
+import re
+
+from conftest import REPO, copy_reference_sources, run_tito
+from tito.workspace import all_modules
+
+
+def progress(root):
+    path = root / ".tito" / "progress.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def test_complete_fails_and_records_nothing_while_stubs_remain(student):
+    result = run_tito("module", "complete", "03_layers", cwd=student)
+    assert result.returncode == 1
+    assert "builds on modules that are not complete yet: 01_tensor, 02_activations" in result.stdout
+    result = run_tito("module", "complete", "01", cwd=student)
+    assert result.returncode == 1
+    assert "(1/4) inline tests of the source: FAILED - 0 of 5 inline tests passed" in result.stdout
+    assert "test_unit_tensor_creation error: NotImplementedError" in result.stdout
+    assert "step 1 (inline tests of the source) failed; nothing was recorded" in result.stdout
+    assert "(2/4)" not in result.stdout, "no step runs after a failed one"
+    assert progress(student) is None
+
+
+def test_complete_passes_in_order_once_the_modules_are_implemented(student):
+    copy_reference_sources(student)
+    for slug in ("01_tensor", "02_activations", "03_layers"):
+        result = run_tito("module", "complete", slug, cwd=student)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"{slug} is complete and recorded." in result.stdout
+    assert re.search(r"\(1/4\) inline tests of the source: ok - 4 of 4 inline tests passed", result.stdout)
+    assert "(2/4) export into tinytorch/core: ok - tinytorch/core/layers.py written" in result.stdout
+    counts = re.search(r"\(3/4\) the module's tests under tests/: ok - (\d+) passed, 0 failed, 0 errors", result.stdout)
+    assert counts and int(counts.group(1)) > 20, result.stdout
+    record = progress(student)
+    assert record["schema_version"] == 1
+    layers = record["modules"]["03_layers"]["completed"]
+    assert layers["inline"] == {"passed": 4, "total": 4} and layers["pytest"]["passed"] == int(counts.group(1))
+
+    status = run_tito("module", "status", cwd=student)
+    assert status.returncode == 0
+    for slug in ("01_tensor", "02_activations", "03_layers"):
+        assert re.search(rf"{slug}\s+\S\s+complete", status.stdout), status.stdout
+    assert f"3 of {len(all_modules(REPO))} modules complete" in status.stdout
+
+
+def test_a_failing_package_test_fails_step_three_and_records_nothing(student):
+    copy_reference_sources(student, ["01_tensor"])
+    # The inline tests still pass, but __repr__ no longer says what the tests under tests/ expect.
+    source = student / "modules/01_tensor/tensor_dev.py"
+    text = source.read_text()
+    assert text.count('return f"Tensor({body}, shape={self.shape}, dtype={self.dtype}{grad})"') == 1
+    source.write_text(text.replace('return f"Tensor({body}, shape={self.shape}, dtype={self.dtype}{grad})"',
+                                   'return f"Tensor({body})"'))
+    result = run_tito("module", "complete", "01", cwd=student)
+    assert result.returncode == 1
+    assert "(2/4) export into tinytorch/core: ok" in result.stdout
+    assert re.search(r"\(3/4\) the module's tests under tests/: FAILED - \d+ passed, [1-9]\d* failed", result.stdout)
+    assert "test_properties_and_repr" in result.stdout
+    assert progress(student) is None
+
+
+def test_no_tests_for_the_module_is_a_failure_not_a_success(student):
+    copy_reference_sources(student, ["01_tensor"])
+    (student / "tests" / "test_tensor.py").unlink()
+    result = run_tito("module", "complete", "01", cwd=student)
+    assert result.returncode == 1
+    assert "no tests ran" in result.stdout
+    assert progress(student) is None
+
+
+def test_autograd_completes_in_a_release_with_the_reference_solutions(student):
+    """Module 05's own inline tests run backward(), which imports the package's autograd: tito
+    must hand it the learner's source under test, not the stub exported at release time."""
+    copy_reference_sources(student)
+    for module in all_modules(REPO)[:5]:
+        result = run_tito("module", "complete", module.slug, cwd=student)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert "05_autograd is complete and recorded." in result.stdout
+    assert re.search(r"\(3/4\) the module's tests under tests/: ok - (\d+) passed, 0 failed", result.stdout)

@@ -1,0 +1,54 @@
+"""`tito doctor`: one row per check, a fix for each failure, non-zero exit when any fails."""
+
+import re
+
+from conftest import run_tito
+
+LAYERS = "modules/03_layers/layers_dev.py"
+
+
+def doctor(cwd):
+    return run_tito("doctor", cwd=cwd, env={"COLUMNS": "400"})  # wide enough for one line a row
+
+
+def row(output, name):
+    """The doctor table's row for the check `name`."""
+    lines = [line for line in output.splitlines() if re.match(rf"\W*{re.escape(name)}\W", line)]
+    assert len(lines) == 1, f"no single row {name!r} in:\n{output}"
+    return lines[0]
+
+
+def test_a_sound_workspace_passes_every_check(student):
+    result = doctor(student)
+    assert result.returncode == 0, result.stdout
+    assert "Everything is ready." in result.stdout
+    assert "BLAS" in row(result.stdout, "numpy") and "a student release" in row(result.stdout, "release record")
+
+
+def test_each_problem_gets_a_failed_row_and_a_fix(student):
+    source = student / LAYERS
+    lines = source.read_text().split("\n")
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("    def _check_input(self, x):"))
+    lines[number - 1] = "    def _check_input(self, x)"
+    source.write_text("\n".join(lines))
+    (student / "tinytorch/core/tensor.py").write_text("# edited by hand\n")
+    progress = student / ".tito" / "progress.json"
+    progress.write_text("{ not json")
+
+    result = doctor(student)
+    assert result.returncode == 1
+    sources = row(result.stdout, "module sources")
+    assert "layers_dev.py:" in sources and "syntax error" in sources and "fix the source" in sources
+    assert "tinytorch/core/tensor.py" in row(result.stdout, "export in sync")
+    assert "tito module export" in row(result.stdout, "export in sync")
+    assert "not readable JSON" in row(result.stdout, "progress file")
+    assert progress.read_text() == "{ not json", "doctor only looks"
+    # The hand-edited package file no longer defines Tensor, so the package does not import either.
+    assert "ImportError" in row(result.stdout, "tinytorch imports") and "tito module export" in row(result.stdout, "tinytorch imports")
+    assert "4 check(s) failed: tinytorch imports, module sources, export in sync, progress file." in result.stdout
+
+
+def test_outside_a_workspace_the_workspace_check_fails(tmp_path):
+    result = doctor(tmp_path)
+    assert result.returncode == 1
+    assert "no tinytorch workspace" in row(result.stdout, "workspace")
