@@ -198,8 +198,11 @@ class CrossEntropyLoss(Loss):
         APPROACH:
         1. Check logits: a 2-D (N, C) Tensor; targets via _class_targets.
         2. per_sample = LSE(row) - logit of the right class.
-        3. Reduce (mean / sum / none) in NumPy, then record ONE op:
-           Tensor.from_op(value, "cross_entropy", (logits,), targets=labels, reduction=self.reduction)
+        3. Reduce (mean / sum / none) in NumPy, then record ONE op, saving what the
+           gradient will need (the targets, the reduction, and the row LSEs it would
+           otherwise recompute):
+           Tensor.from_op(value, "cross_entropy", (logits,), targets=labels,
+                          reduction=self.reduction, log_sum_exp=lse)
 
         EXAMPLE:
         >>> round(CrossEntropyLoss()(Tensor([[0.0, 0.0]]), np.array([1])).item(), 4)
@@ -213,7 +216,8 @@ class CrossEntropyLoss(Loss):
         batch, classes = logits.shape
         labels = _class_targets(name, targets, batch, classes)
         z = logits.data
-        per_sample = log_sum_exp(z, axis=1)[:, 0] - z[np.arange(batch), labels]
+        lse = log_sum_exp(z, axis=1)
+        per_sample = lse[:, 0] - z[np.arange(batch), labels]
         if self.reduction == "mean":
             value = per_sample.mean()
         elif self.reduction == "sum":
@@ -221,7 +225,8 @@ class CrossEntropyLoss(Loss):
         else:
             value = per_sample
         value = np.asarray(value, dtype=z.dtype)
-        return Tensor.from_op(value, "cross_entropy", (logits,), targets=labels, reduction=self.reduction)
+        return Tensor.from_op(value, "cross_entropy", (logits,), targets=labels, reduction=self.reduction,
+                              log_sum_exp=lse)
         ### END SOLUTION
 
 
