@@ -214,17 +214,12 @@ def _unflatten(arrays, prefix):
     for key, value in arrays.items():
         if not key.startswith(prefix + "/"):
             continue
-        node, *path, leaf = key[len(prefix) + 1:].split("/")
+        *path, leaf = key[len(prefix) + 1:].split("/")
         branch = tree
-        for part in [node, *path]:
+        for part in path:
             branch = branch.setdefault(part, {})
         branch[leaf] = value
     return tree
-
-
-def _unflatten_top(arrays, prefix):
-    """Like _unflatten, but keys directly under prefix (e.g. model/0.weight) stay as leaves."""
-    return {key[len(prefix) + 1:]: value for key, value in arrays.items() if key.startswith(prefix + "/")}
 
 
 def write_atomically(path, write):
@@ -278,7 +273,7 @@ def load_checkpoint(path, model, optimizer=None, schedule=None):
     Everything is checked first: on any error the model, optimizer and generator are unchanged.
     """
     arrays = _read_archive(path)
-    model_state = _unflatten_top(arrays, "model")
+    model_state = _unflatten(arrays, "model")
     model_backup = model.state_dict()
     optimizer_backup = optimizer.state_dict() if optimizer is not None else None
     try:
@@ -297,10 +292,10 @@ def load_checkpoint(path, model, optimizer=None, schedule=None):
         message = error.args[0] if error.args else str(error)
         raise CheckpointError(f"checkpoint {path} does not fit: {message}") from None
     if schedule is not None:
-        schedule.load_state_dict(_unflatten_top(arrays, "schedule"))
+        schedule.load_state_dict(_unflatten(arrays, "schedule"))
     default_generator().bit_generator.state = json.loads(str(arrays["generator"]))
     history = {key: [None if np.isnan(v) else float(v) for v in values]
-               for key, values in _unflatten_top(arrays, "history").items()}
+               for key, values in _unflatten(arrays, "history").items()}
     return {"epoch": int(arrays["epoch"]), "history": history}
 
 
