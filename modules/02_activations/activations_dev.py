@@ -20,7 +20,7 @@
 # **activation function** applied between layers breaks that: it bends the space, and
 # with enough bends a network can approximate any continuous function.
 #
-# **You build**: `ReLU`, `Sigmoid`, `Tanh`, `GELU` and `Softmax`, each with `forward`,
+# **You build**: `ReLU`, `Sigmoid`, `Tanh`, `GELU`, `Softmax` and `LogSoftmax`, each with `forward`,
 # `__call__` and `parameters()` (always empty: activations have nothing to learn).
 #
 # **It enables**: the hidden layers of Module 03's network, and probabilities for the
@@ -243,11 +243,16 @@ class Softmax(Activation):
 
     def __init__(self, dim=-1):
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-            raise TypeError(f"Softmax dim must be an integer, got {dim!r}")
+            raise TypeError(f"{type(self).__name__} dim must be an integer, got {dim!r}")
         self.dim = int(dim)
 
     def __repr__(self):
-        return f"Softmax(dim={self.dim})"
+        return f"{type(self).__name__}(dim={self.dim})"
+
+    def _check_dim(self, x):
+        self._check(x)
+        if not -x.ndim <= self.dim < x.ndim:
+            raise ValueError(f"{self!r} cannot apply to a tensor of shape {x.shape}")
 
     def forward(self, x):
         """
@@ -257,15 +262,45 @@ class Softmax(Activation):
         >>> Softmax()(Tensor([[1000.0, 1000.0]])).data
         array([[0.5, 0.5]], dtype=float32)
         """
-        self._check(x)
-        if not -x.ndim <= self.dim < x.ndim:
-            raise ValueError(f"Softmax(dim={self.dim}) cannot apply to a tensor of shape {x.shape}")
+        self._check_dim(x)
         ### BEGIN SOLUTION
         shifted = x.data - np.max(x.data, axis=self.dim, keepdims=True)
         exps = np.exp(shifted)
         out = exps / np.sum(exps, axis=self.dim, keepdims=True)
         return Tensor.from_op(out, "softmax", (x,), dim=self.dim)
         ### END SOLUTION
+
+
+class LogSoftmax(Softmax):
+    """log(softmax(x)) along `dim`, computed without ever taking the log of a rounded-off 0."""
+
+    def forward(self, x):
+        """
+        TODO: return x - max - log(sum(exp(x - max))) along self.dim (the log-sum-exp trick).
+
+        Why not log(Softmax()(x))? Softmax of a very negative score rounds to 0 in float32,
+        and log 0 = -inf; the shifted form stays finite.
+
+        EXAMPLE:
+        >>> LogSoftmax()(Tensor([[0.0, 0.0]])).data
+        array([[-0.6931472, -0.6931472]], dtype=float32)
+        """
+        self._check_dim(x)
+        ### BEGIN SOLUTION
+        shifted = x.data - np.max(x.data, axis=self.dim, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=self.dim, keepdims=True))
+        return Tensor.from_op(out, "log_softmax", (x,), dim=self.dim)
+        ### END SOLUTION
+
+
+def softmax(x, dim):
+    """Softmax of `x` along `dim`, as torch.softmax."""
+    return Softmax(dim)(x)
+
+
+def log_softmax(x, dim):
+    """log(softmax(x)) along `dim`, stably, as torch.log_softmax."""
+    return LogSoftmax(dim)(x)
 
 
 # %% [markdown]
@@ -333,6 +368,12 @@ def test_unit_softmax():
     assert np.allclose(y.data[1], [0.5, 0.5, 0.0])
     columns = Softmax(dim=0)(Tensor([[1.0, 2.0], [3.0, 4.0]]))
     assert np.allclose(columns.data.sum(axis=0), 1.0)
+    logs = LogSoftmax(dim=1)(Tensor([[1.0, 2.0, 3.0], [0.0, -1e4, 0.0]]))
+    expected = [[1 - np.log(np.exp([1, 2, 3]).sum()), 2 - np.log(np.exp([1, 2, 3]).sum()), 3 - np.log(np.exp([1, 2, 3]).sum())],
+                [-np.log(2), -1e4 - np.log(2), -np.log(2)]]
+    assert np.allclose(logs.data, expected, rtol=1e-5), f"LogSoftmax: expected {np.round(expected, 4).tolist()}, got {logs.data.tolist()}"
+    assert np.allclose(log_softmax(Tensor([[1.0, 3.0]]), dim=0).data, [[0.0, 0.0]]), "log_softmax over dim 0 of one row is 0"
+    assert np.allclose(softmax(Tensor([[1.0, 3.0]]), dim=-1).data, np.exp([1, 3]) / np.exp([1, 3]).sum())
     print("Softmax works.")
 
 
