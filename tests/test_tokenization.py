@@ -154,8 +154,8 @@ class TestWordsAndPairs:
     def test_pack_and_unpack_are_inverse(self, words):
         tokens = pack_words(words)
         assert tokens.dtype == np.int64 and int((tokens == -1).sum()) == max(len(words) - 1, 0)
-        pieces = unpack_words(tokens) if words else []
-        assert [bytes(piece.astype(np.uint8).tolist()).decode("utf-8") for piece in pieces] == words
+        unpacked = unpack_words(tokens) if words else []
+        assert [bytes(piece.astype(np.uint8).tolist()).decode("utf-8") for piece in unpacked] == words
 
     @settings(max_examples=150, deadline=None)
     @given(st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=7), min_size=1, max_size=6), st.data())

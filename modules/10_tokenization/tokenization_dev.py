@@ -260,8 +260,8 @@ class CharTokenizer:
         TODO: the id of every character of `text`, as a 1-D int64 array.
 
         APPROACH:
-        1. codes = code_points(text).
-        2. ids = np.searchsorted(self.codes, codes): where each code sits in the vocabulary.
+        1. Read the text's code points with code_points.
+        2. np.searchsorted of them in self.codes says where each one sits in the vocabulary.
         3. An id can be vocab_size (past the end) or point at another character: clip the
            ids to vocab_size - 1, look up the code point stored there, and compare it with
            the character's own. Where they differ, the character is unknown.
@@ -302,8 +302,9 @@ class CharTokenizer:
         TODO: the text whose characters have these ids.
 
         APPROACH:
-        1. ids = check_ids(ids, self.vocab_size, "CharTokenizer.decode") (checks range and type).
-        2. self.codes[ids] gives their code points in one indexing operation.
+        1. Check and convert the ids with check_ids, naming "CharTokenizer.decode" as the
+           owner so that its errors say which method refused them.
+        2. Indexing self.codes with the id array gives all their code points at once.
         3. text_from_code_points turns code points back into a str.
 
         EXAMPLE:
@@ -521,13 +522,15 @@ def count_pairs(tokens, word_counts):
     TODO: count the pairs with one np.unique and one np.bincount.
 
     APPROACH:
-    1. left, right = tokens[:-1], tokens[1:]; a pair is valid where neither is SEPARATOR.
-    2. weights: the word of position i is the number of SEPARATORs up to i (np.cumsum);
+    1. The left members of the pairs are the tokens without the last one, the right members
+       the tokens without the first one; a pair is valid where neither is SEPARATOR.
+    2. Weights: the word of position i is the number of SEPARATORs up to i (np.cumsum);
        look up its count. Keep the weights of the valid left positions.
-    3. span = largest id + 1; codes = left * span + right for the valid pairs.
-    4. unique, inverse = np.unique(codes, return_inverse=True);
-       counts = np.bincount(inverse, weights=...) (returns floats: make them int64).
-    5. Decode each unique code back into (left, right) with // and %.
+    3. span = largest id + 1; each valid pair's code is left * span + right.
+    4. np.unique with return_inverse=True gives the distinct codes (sorted) and which one
+       each position holds; np.bincount of that with the weights adds up each pair's
+       count (it returns floats: make them int64).
+    5. Decode each distinct code back into (left, right) with // and %.
 
     EXAMPLE:
     >>> pairs, counts = count_pairs(np.array([1, 2, -1, 2, 1, 2]), np.array([3, 1]))
@@ -634,12 +637,15 @@ def merge_pair(tokens, pair, new_id):
     second halves.
 
     APPROACH:
-    1. starts = np.flatnonzero((tokens[:-1] == left) & (tokens[1:] == right)).
+    1. The starts are the positions where a token equals left and the next one equals
+       right: compare the array without its last element, and without its first, then
+       np.flatnonzero.
     2. If left == right: a start is the first of its run when the start before it is not
        at position - 1; carry each run's first start forward with np.maximum.accumulate
-       (np.where(first_of_run, starts, 0)); keep the starts at an even offset from it.
-    3. merged = tokens.copy(); merged[starts] = new_id.
-    4. Delete positions starts + 1 (a boolean mask, or np.delete).
+       (of the starts where a run begins, 0 elsewhere); keep the starts at an even offset
+       from it.
+    3. Write new_id at the starts of a copy of the tokens (the input must not change).
+    4. Delete the positions right after the starts (a boolean mask, or np.delete).
 
     EXAMPLE:
     >>> merge_pair(np.array([1, 2, 3, 1, 2, -1, 2]), (1, 2), 9).tolist()
@@ -710,7 +716,7 @@ if __name__ == "__main__":
 #      pairs, counts = count_pairs(tokens, word_counts)
 #      stop if no pair occurs at least twice
 #      best = the pair with the highest count (the first, so the smallest, on a tie)
-#      tokens = merge_pair(tokens, best, new_id); remember best
+#      merge best into new_id everywhere (merge_pair); remember best
 # ```
 #
 # `np.unique` already sorted the pairs, so `np.argmax(counts)`, which returns the *first*
@@ -788,10 +794,10 @@ class BPETokenizer:
            the order in which words first appear).
         2. tokens = pack_words(list of the distinct words); word_counts = their counts as
            an int64 array, in the same order.
-        3. For each new_id from BYTE_VOCAB up to vocab_size - 1:
-           pairs, counts = count_pairs(tokens, word_counts); stop if there is no pair or
-           the highest count is below 2; best = pairs[np.argmax(counts)];
-           tokens = merge_pair(tokens, best, new_id); append (int(left), int(right)).
+        3. For each new_id from BYTE_VOCAB up to vocab_size - 1: count the pairs; stop if
+           there is none or the highest count is below 2; take the pair at np.argmax of the
+           counts (the first maximum: the tie-break), merge it into new_id everywhere, and
+           append it to the merges as a tuple of two Python ints.
         4. Return cls(merges).
 
         EXAMPLE:
@@ -838,10 +844,10 @@ class BPETokenizer:
         APPROACH:
         1. words = split_words(text). Give each distinct word an index, in order of first
            appearance (a dict), and note the index of every word of the text.
-        2. tokens = pack_words(the distinct words).
-        3. For each merge, in order (rank 0, 1, ...): tokens = merge_pair(tokens, pair, BYTE_VOCAB + rank).
-        4. pieces = unpack_words(tokens): one array per distinct word.
-        5. Concatenate the pieces of the text's words, in the text's order; return int64.
+        2. Pack the distinct words (pack_words).
+        3. Replay the merges in the order learned: merge number r makes id BYTE_VOCAB + r.
+        4. Cut the result back into one array per distinct word (unpack_words).
+        5. Concatenate the arrays of the text's words, in the text's order; return int64.
            An empty text gives an empty int64 array.
 
         EXAMPLE:
@@ -871,7 +877,7 @@ class BPETokenizer:
         TODO: the text these ids stand for.
 
         APPROACH:
-        1. ids = check_ids(ids, self.vocab_size, "BPETokenizer.decode").
+        1. Check and convert the ids with check_ids (owner "BPETokenizer.decode").
         2. Join the bytes of every id (self.token_bytes) into one bytes object.
         3. Decode it as UTF-8 with errors="replace": bytes that are not valid UTF-8 (a
            character cut in half) become U+FFFD instead of raising.
@@ -953,7 +959,8 @@ def test_unit_bpe_encode_decode():
     print("Unit test: BPETokenizer encode/decode...")
     tokenizer = BPETokenizer([(32, 99), (97, 98), (256, 100)])  # learned from "ab ab cd cd"
     for text, expected in (("ab cd", [257, 258]), (" ab", [32, 257]), ("abcd", [257, 99, 100]),
-                           ("cd", [99, 100]), ("ab\ncd ab", [257, 10, 99, 100, 32, 257]), ("", [])):
+                           ("cd", [99, 100]), ("ab\ncd ab", [257, 10, 99, 100, 32, 257]),
+                           ("ab ab ab", [257, 32, 257, 32, 257]), ("", [])):
         ids = tokenizer.encode(text)
         assert isinstance(ids, np.ndarray) and ids.dtype == np.int64, \
             f"encode must return an int64 array, got {type(ids).__name__} {getattr(ids, 'dtype', '')}"
