@@ -87,9 +87,10 @@ from tinytorch.core.tensor import Tensor
 #  decode: ids -> str                 decode(encode(text)) == text
 # ```
 #
-# In tinytorch `encode` returns a NumPy array of int64: a million ids cost 8 MB as an array
-# but about 36 MB as a Python list of ints, and the array goes straight into a Tensor
-# (`Tensor(ids)` keeps the integer dtype). `decode` accepts a list, an array or a Tensor of
+# In tinytorch `encode` returns a NumPy array of int64: a million ids cost 8 MB as an array;
+# as a Python list, up to 36 MB (an 8-byte pointer per entry, plus a 28-byte int object
+# for every id above 256, where Python's cache of small ints ends). And the array goes
+# straight into a Tensor (`Tensor(ids)` keeps the integer dtype). `decode` accepts a list, an array or a Tensor of
 # integers.
 #
 # ## 2. Characters as numbers: code points
@@ -177,12 +178,10 @@ def check_ids(ids, vocab_size, owner):
 # ```
 #  corpus "to be or not"   distinct characters, sorted by code point:
 #
-#  id     0    1    2    3    4    5    6    7
+#  id     0    1    2    3    4    5    6
 #  char  ' '  'b'  'e'  'n'  'o'  'r'  't'
 #  code   32   98  101  110  111  114  116
 # ```
-#
-# (That is 7 characters, ids 0 to 6.)
 #
 # **Encoding without a loop.** Because the vocabulary's code points are sorted,
 # finding a character's id is a binary search, and `np.searchsorted(sorted, values)`
