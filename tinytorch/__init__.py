@@ -26,6 +26,9 @@ _HOME = {
                                 "save_checkpoint", "load_checkpoint"),
     "tinytorch.core.dataloader": ("Dataset", "TensorDataset", "DataLoader"),
     "tinytorch.core.tokenization": ("CharTokenizer", "BPETokenizer"),
+    "tinytorch.core.embeddings": ("Embedding", "PositionalEmbedding", "SinusoidalPositionalEncoding"),
+    "tinytorch.core.attention": ("scaled_dot_product_attention", "causal_mask", "MultiHeadAttention"),
+    "tinytorch.core.transformers": ("LayerNorm", "TransformerBlock", "GPT"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 

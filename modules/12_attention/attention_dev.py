@@ -169,9 +169,10 @@ def check_attention_inputs(query, key, value, mask):
     for name, tensor in (("query", query), ("key", key), ("value", value)):
         if not isinstance(tensor, Tensor):
             raise TypeError(f"{_OP}: {name} must be a Tensor, got {type(tensor).__name__}")
-        if tensor.ndim < 2 or tensor.dtype.kind != "f":
-            raise ValueError(f"{_OP}: {name} must be a floating-point tensor of shape (..., positions, features), "
-                             f"got shape {tensor.shape} and dtype {tensor.dtype}")
+        if tensor.dtype.kind != "f":
+            raise TypeError(f"{_OP}: {name} must be a floating-point tensor, got dtype {tensor.dtype}")
+        if tensor.ndim < 2:
+            raise ValueError(f"{_OP}: {name} must have shape (..., positions, features), got shape {tensor.shape}")
     if query.shape[-1] != key.shape[-1]:
         raise ValueError(f"{_OP}: query and key must have the same feature size (their dot product runs over it), "
                          f"got query {query.shape} and key {key.shape}")
