@@ -301,7 +301,8 @@ def test_unit_embedding():
     expected = table.data[[[2, 0], [3, 2]]]
     assert out.shape == (2, 2, 3), f"ids (2, 2) on a (4, 3) table give (2, 2, 3), got {out.shape}"
     assert np.array_equal(out.data, expected), f"expected rows 2, 0 / 3, 2 of the table:\n{expected}\ngot\n{out.data}"
-    assert out.dtype == np.float32 and out.requires_grad
+    assert out.dtype == np.float32, f"the lookup keeps the table's dtype float32, got {out.dtype}"
+    assert out.requires_grad, "the lookup must be recorded (Tensor.from_op), so that backward reaches the table"
 
     # Each output position sends its gradient to its own row; row 2 is read twice and adds both.
     grad = np.arange(1, 13, dtype=np.float32).reshape(2, 2, 3)
@@ -314,15 +315,19 @@ def test_unit_embedding():
         f"gradient of the table: expected\n{expected_grad}\ngot\n{table.grad.data}\n(row 2 was read twice: both gradients add up)"
 
     layer = Embedding(1000, 64)
-    assert layer.weight.shape == (1000, 64) and isinstance(layer.weight, Parameter) and layer.weight.dtype == np.float32
-    assert [name for name, _ in layer.named_parameters()] == ["weight"]
+    assert layer.weight.shape == (1000, 64) and layer.weight.dtype == np.float32, \
+        f"Embedding(1000, 64).weight: expected (1000, 64) float32, got {layer.weight.shape} {layer.weight.dtype}"
+    assert isinstance(layer.weight, Parameter), f"the table must be a Parameter, got {type(layer.weight).__name__}"
+    assert [name for name, _ in layer.named_parameters()] == ["weight"], \
+        f"expected named_parameters ['weight'], got {[name for name, _ in layer.named_parameters()]}"
     spread = float(layer.weight.data.std())
     assert 0.97 < spread < 1.03 and abs(float(layer.weight.data.mean())) < 0.02, \
         f"the table starts from N(0, 1), as in PyTorch; got mean {layer.weight.data.mean():.3f}, std {spread:.3f}"
-    assert layer(np.array(5)).shape == (64,) and layer(np.array([1, 2, 3])).shape == (3, 64)
+    for ids, shape in ((np.array(5), (64,)), (np.array([1, 2, 3]), (3, 64))):
+        assert layer(ids).shape == shape, f"ids of shape {ids.shape} give vectors of shape {shape}, got {layer(ids).shape}"
     assert layer(Tensor(np.array([[1, 2, 3]]))).shape == (1, 3, 64), "a Tensor of ids works too"
-    assert np.array_equal(layer(np.array([7, 7])).data, layer.weight.data[[7, 7]])
-    assert repr(layer) == "Embedding(1000, 64)"
+    assert np.array_equal(layer(np.array([7, 7])).data, layer.weight.data[[7, 7]]), "an id read twice gives its row twice"
+    assert repr(layer) == "Embedding(1000, 64)", f"expected repr Embedding(1000, 64), got {layer!r}"
 
     for bad, error_type, text in ((np.array([[1, 1000]]), IndexError, "token id 1000 at position (0, 1)"),
                                   (np.array([3, -1]), IndexError, "token id -1 at position (1,)"),
@@ -462,7 +467,8 @@ class PositionalEmbedding(Module):
 def test_unit_positional_embedding():
     print("Unit test: PositionalEmbedding...")
     layer = PositionalEmbedding(16, 8)
-    assert layer.weight.shape == (16, 8) and isinstance(layer.weight, Parameter)
+    assert layer.weight.shape == (16, 8) and isinstance(layer.weight, Parameter), \
+        f"expected a (16, 8) Parameter, got {type(layer.weight).__name__} {layer.weight.shape}"
     spread = float(np.std(PositionalEmbedding(512, 64).weight.data))
     assert 0.018 < spread < 0.022, f"learned positions start from N(0, 0.02^2) as in GPT-2, got std {spread:.4f}"
     x = Tensor(np.random.default_rng(0).standard_normal((3, 5, 8)), requires_grad=True)

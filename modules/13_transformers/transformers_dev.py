@@ -220,9 +220,10 @@ def test_unit_layer_norm():
     rng = np.random.default_rng(0)
     x = (3.0 + 2.0 * rng.standard_normal((4, 5, 6))).astype(np.float32)
     norm = LayerNorm(6)
-    assert norm.weight.shape == (6,) and np.all(norm.weight.data == 1) and np.all(norm.bias.data == 0)
+    assert norm.weight.shape == (6,) and np.all(norm.weight.data == 1) and np.all(norm.bias.data == 0), \
+        "LayerNorm(6) starts with weight = ones(6) and bias = zeros(6)"
     y = norm(Tensor(x)).data
-    assert y.shape == (4, 5, 6) and y.dtype == np.float32
+    assert y.shape == (4, 5, 6) and y.dtype == np.float32, f"expected (4, 5, 6) float32, got {y.shape} {y.dtype}"
     assert np.allclose(y.mean(-1), 0, atol=1e-5) and np.allclose(y.var(-1), 1, atol=1e-3), \
         "every position (every row of 6 features) must come out with mean 0 and variance 1"
     expected = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-5)
@@ -670,6 +671,12 @@ def test_unit_gpt():
     ids = np.random.default_rng(0).integers(0, 11, size=(3, 8))
     logits = model(ids)
     assert logits.shape == (3, 8, 11), f"expected logits (3, 8, 11), got {logits.shape}"
+    x = model.position_embedding(model.token_embedding(ids))
+    for block in model.blocks:
+        x = block(x, causal_mask(8))
+    expected = model.head(model.final_norm(x)).data
+    assert np.allclose(logits.data, expected, atol=1e-5), \
+        "GPT is token + position embeddings, the blocks with the causal mask, final_norm, then head, in that order"
     assert abs(float(-np.log(np.exp(logits.data[0, 0]) / np.exp(logits.data[0, 0]).sum()).mean()) - np.log(11)) < 0.1, \
         "the untrained model predicts nearly uniformly: a loss near log(vocab_size)"
     changed = ids.copy()
@@ -681,7 +688,8 @@ def test_unit_gpt():
     assert not np.allclose(repeated[1:], repeated[:1], atol=1e-4), \
         "the same token at every position must give different logits at different positions (positions are added)"
 
-    assert np.array_equal(sample_next_token(np.array([[0.0, 5.0, 1.0], [9.0, 0.0, 0.0]]), top_k=1), [1, 0])
+    greedy = sample_next_token(np.array([[0.0, 5.0, 1.0], [9.0, 0.0, 0.0]]), top_k=1)
+    assert np.array_equal(greedy, [1, 0]), f"top_k=1 always picks the largest logit of each row: expected [1, 0], got {greedy}"
     manual_seed(1)
     draws = np.concatenate([sample_next_token(np.log(np.array([[0.1, 0.6, 0.3]] * 2000))) for _ in range(5)])
     frequencies = np.bincount(draws, minlength=3) / draws.size
@@ -834,7 +842,7 @@ def test_module():
     probe = stream[:32][np.newaxis]
     assert np.array_equal(model(probe).data, model(probe).data), "in evaluation, dropout is off: same input, same logits"
     text = tokenizer.decode(model.generate(tokenizer.encode("ROMEO:"), max_new_tokens=40, top_k=10))
-    assert text.startswith("ROMEO:") and len(text) == 46
+    assert text.startswith("ROMEO:") and len(text) == 46, f"the prompt and 40 new characters, got {text!r}"
     print(f"Loss went from {losses[0]:.2f} to {np.mean(losses[-10:]):.2f}; a sample: {text!r}")
     print("All transformer tests passed. Next: tito module complete 13_transformers")
 
