@@ -3,9 +3,11 @@
     python benchmarks/run.py [--quick] [--json FILE] [--threads N]
 
 Measures the seed's MLP (train steps at batch 32 and 128, an epoch at batch 128), Linear's
-forward, autograd's overhead on tiny adds, a 100,000-op backward, and an epoch's peak memory,
-then checks the targets of issue 6. --quick shrinks every size so that the run takes seconds
-(CI's smoke check); its figures are not the ones to quote. Timings are never asserted anywhere.
+forward, autograd's overhead on tiny adds, a 100,000-op backward, an epoch's peak memory, a
+training step of the gpt milestone's model and causal attention forward + backward at three
+sequence lengths, then checks the targets of issues 6 and 12. --quick shrinks every size so
+that the run takes seconds (CI's smoke check); its figures are not the ones to quote.
+Timings are never asserted anywhere.
 """
 
 import argparse
@@ -21,15 +23,18 @@ import mlp
 import overhead
 import report
 import training_speed
+import transformer
 
 # Sizes of each benchmark. Full mode follows the issue: at least 5 interleaved runs, epochs of
 # 60,000 samples, a 100,000-op chain. Step and micro benchmarks time many calls per run so that
 # a run lasts long enough (tenths of a second) for perf_counter and the scheduler not to matter.
 MODES = {
     "full": {"samples": 60_000, "steps": {32: 200, 128: 100}, "step_repeats": 7, "epoch_repeats": 5,
-             "linear_calls": 200, "add_ops": 10_000, "chain_ops": 100_000, "micro_repeats": 7},
+             "linear_calls": 200, "add_ops": 10_000, "chain_ops": 100_000, "micro_repeats": 7,
+             "gpt_steps": 3, "gpt_repeats": 5, "attention_calls": {128: 20, 256: 5, 512: 2}, "attention_repeats": 5},
     "quick": {"samples": 1_280, "steps": {32: 10, 128: 5}, "step_repeats": 3, "epoch_repeats": 3,
-              "linear_calls": 10, "add_ops": 500, "chain_ops": 5_000, "micro_repeats": 3},
+              "linear_calls": 10, "add_ops": 500, "chain_ops": 5_000, "micro_repeats": 3,
+              "gpt_steps": 2, "gpt_repeats": 3, "attention_calls": {16: 5, 32: 5}, "attention_repeats": 3},
 }
 BATCH = 128
 
@@ -41,6 +46,8 @@ TARGETS = [
      ("tinytorch", "torch")),
     ("add overhead, fwd + bwd, in a chain (us per op)", ("add_chain", "derived", "tinytorch_overhead_us"), 3.0,
      ("tinytorch", "numpy")),
+    ("GPT train step: tinytorch / PyTorch CPU", ("gpt_train_step", "ratios", "tinytorch/torch"), 2.0,
+     ("tinytorch", "torch")),
 ]
 # Runs of one way that spread by more than this, (max - min) / median, were disturbed by other
 # processes: on a quiet machine these benchmarks spread by a few percent. A verdict on such
@@ -63,6 +70,11 @@ def run_benchmarks(torch, settings):
     results.update(overhead.add_overhead(torch, settings["add_ops"], settings["micro_repeats"]))
     results["chain_backward"] = overhead.chain_backward(torch, settings["chain_ops"], settings["micro_repeats"])
     results[f"memory_epoch_b{BATCH}"] = memory.training_memory(weights, mlp.batches(images, labels, BATCH), BATCH)
+    results["gpt_train_step"] = transformer.gpt_train_step(torch, settings["mode"], settings["gpt_steps"],
+                                                           settings["gpt_repeats"])
+    for seq_len, calls in settings["attention_calls"].items():
+        results[f"attention_t{seq_len}"] = transformer.attention_forward_backward(
+            torch, seq_len, calls, settings["attention_repeats"])
     return results
 
 
@@ -89,7 +101,10 @@ def add_ratios(results, torch_missing):
 def check_targets(results):
     """Each target's figure, whether it is met, and how far the runs behind it spread."""
     checked = []
-    for name, (key, group, figure), limit, ways in TARGETS:
+    attention = [(f"attention fwd + bwd, seq {results[key]['params']['shape'][2]}: tinytorch / PyTorch CPU",
+                  (key, "ratios", "tinytorch/torch"), 2.0, ("tinytorch", "torch"))
+                 for key in results if key.startswith("attention_t")]
+    for name, (key, group, figure), limit, ways in TARGETS + attention:
         value = results[key][group].get(figure)
         spread = None if value is None else max(results[key]["ways"][way]["spread"] for way in ways)
         checked.append({"name": name, "figure": f"{key}.{group}.{figure}", "value": value, "limit": limit,
@@ -112,7 +127,7 @@ def main(argv=None):
         # PyTorch gets as many threads as NumPy's BLAS has, so neither has more cores to use.
         torch, torch_missing = machine.load_torch(machine.blas_threads())
         facts = machine.describe(torch)
-        results = run_benchmarks(torch, MODES[mode])
+        results = run_benchmarks(torch, {**MODES[mode], "mode": mode})
     facts["load_average_end"] = list(os.getloadavg())
     add_ratios(results, torch_missing)
     outcome = {"mode": mode, "command": " ".join(["python benchmarks/run.py", *argv]), "settings": MODES[mode],
