@@ -19,7 +19,8 @@ def run_milestone(tmp_path, *args, env=None):
 def test_list_shows_every_milestone_and_target():
     result = run_tito("milestone", "list", cwd=REPO, env={"COLUMNS": "200"})
     assert result.returncode == 0
-    for text in ("perceptron", "xor", "mlp", "digits (97%)", "fashion-mnist (88%)"):
+    for text in ("perceptron", "xor", "mlp", "digits (97%)", "fashion-mnist (88%)", "attention", "reversal (95%)",
+                 "gpt", "shakespeare (0.35 nats below the bigram)"):
         assert text in result.stdout
 
 
@@ -48,6 +49,14 @@ def test_mlp_on_fashion_mnist_reaches_88_percent(tmp_path):
     result, report = run_milestone(tmp_path, "mlp", "--dataset", "fashion-mnist")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert report["test_accuracy"] >= 0.88 and report["reached"] and report["epochs"] == 20
+
+
+def test_attention_reverses_sequences_and_without_it_stays_at_chance(tmp_path):
+    result, report = run_milestone(tmp_path, "attention")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert report["exact_match"] >= 0.95 and report["reached"] and report["token_accuracy"] >= report["exact_match"]
+    assert report["without_attention_token_accuracy"] <= 0.15 and report["without_attention_exact_match"] == 0.0
+    assert "without attention: epoch 1/" in result.stdout and "sequences reversed" in result.stdout
 
 
 def test_a_missed_target_is_reported_and_fails(tmp_path):

@@ -129,7 +129,7 @@ def layer_norm(x, weight, bias, eps=1e-5):
     2. Centre: x minus its mean over those axes (keepdims, so it broadcasts back).
     3. The biased variance is the mean of the centred values squared; inv_std is
        1 / sqrt(variance + eps).
-    4. x_hat = centred * inv_std; the output is x_hat * weight + bias.
+    4. x_hat is the centred input times inv_std; the output scales it by weight and shifts it by bias.
     5. Record it under "layer_norm" with inputs (x, weight, bias), saving `x_hat=`,
        `inv_std=` and `axes=`.
 
