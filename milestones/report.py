@@ -7,13 +7,14 @@ from tinytorch.core.training import write_atomically
 
 
 def finish(milestone, dataset, score, epochs, seconds, history, out_dir, json_path=None, details=None,
-           conditions=None):
+           conditions=None, references=None):
     """Report a finished run; returns the exit code (0 reached, 1 missed).
 
     `score` is the milestone's measure (milestone.score: test accuracy unless it says
     otherwise); the target is reached when it is at least milestone.targets[dataset].
     `conditions` maps a description to whether it held; every one must hold, besides the
-    target, for the milestone to count as reached.
+    target, for the milestone to count as reached. `references` maps a label to a loss drawn
+    as a dashed line on the loss plot (a baseline, say).
     """
     target = milestone.targets[dataset]
     failed = [text for text, held in (conditions or {}).items() if not held]
@@ -23,7 +24,8 @@ def finish(milestone, dataset, score, epochs, seconds, history, out_dir, json_pa
               **(details or {})}
     for text in failed:
         print(f"condition not met: {text}")
-    plot = save_plot(history, Path(out_dir) / f"{milestone.name}-{dataset}.png", f"{milestone.name} on {dataset}")
+    plot = save_plot(history, Path(out_dir) / f"{milestone.name}-{dataset}.png", f"{milestone.name} on {dataset}",
+                     references)
     if plot:
         result["plot"] = str(plot)
     verdict = "REACHED" if reached else "MISSED"
@@ -35,7 +37,7 @@ def finish(milestone, dataset, score, epochs, seconds, history, out_dir, json_pa
     return 0 if reached else 1
 
 
-def save_plot(history, path, title):
+def save_plot(history, path, title, references=None):
     """Loss and accuracy curves as a PNG; without matplotlib, a note instead (it is an optional extra)."""
     try:
         import matplotlib
@@ -54,6 +56,9 @@ def save_plot(history, path, title):
         for key, label in curves:
             if any(v is not None for v in history.get(key, [])):
                 axes.plot(epochs, history[key], label=label)
+        if quantity == "loss":
+            for label, value in (references or {}).items():
+                axes.axhline(value, linestyle="--", linewidth=1, color=f"C{len(axes.lines)}", label=f"{label} ({value:.3f})")
         axes.set(title=f"{title}: {quantity}", xlabel="epoch", ylabel=quantity)
         axes.grid(alpha=0.3)
         axes.legend()

@@ -59,6 +59,23 @@ def test_attention_reverses_sequences_and_without_it_stays_at_chance(tmp_path):
     assert "without attention: epoch 1/" in result.stdout and "sequences reversed" in result.stdout
 
 
+def test_gpt_short_run_learns_beyond_bigrams_is_causal_and_reports_honestly(tmp_path):
+    """CI's short variant of the gpt milestone: one epoch, about 5 minutes here. It ends about 0.13
+    nats below the bigram model, short of the 0.35 target that the full three epochs reach (see
+    the README), so it must report a miss and exit 1 while showing the model uses context."""
+    result, report = run_milestone(tmp_path, "gpt", "--epochs", "1")
+    assert result.returncode == (0 if report["reached"] else 1), result.stdout[-3000:] + result.stderr
+    assert report["reached"] == (report["nats_below_bigram"] >= 0.35)
+    assert report["nats_below_bigram"] == pytest.approx(report["bigram_heldout_loss"] - report["heldout_loss"], abs=1e-5)
+    assert 2.5 < report["bigram_heldout_loss"] < 2.6, "the bigram baseline of the bundled plays is 2.56 nats per character"
+    assert report["nats_below_bigram"] > 0.08, "after one epoch the model must already use more than one character of context"
+    assert report["causality_max_change"] == 0.0
+    assert report["sample"].startswith("ROMEO:") and len(report["sample"]) == len("ROMEO:") + 400
+    assert report["sample"] in result.stdout and "held-out loss over all of The Tempest" in result.stdout
+    history = report["history"]
+    assert history["epoch"][-1] == 1.0 and history["val_loss"][-1] < history["val_loss"][0]
+
+
 def test_a_missed_target_is_reported_and_fails(tmp_path):
     result, report = run_milestone(tmp_path, "mlp", "--epochs", "1")
     assert result.returncode == 1

@@ -276,12 +276,16 @@ def scaled_dot_product_attention(query, key, value, mask=None):
     2. scale = 1 / sqrt(d) as a Python float (a NumPy float64 would turn float32 into
        float64); scores = the query array times the key array with its last two axes
        swapped (np.swapaxes), times scale.
-    3. Where the mask is False, set the score to -inf (np.where, or np.copyto with where=).
+    3. Where the mask is False, set the score to -inf (np.copyto with where=, or np.where).
     4. Shift every row by its maximum over the keys; rows whose maximum is -inf (fully
        masked) shift by 0 instead.
     5. Exponentiate; divide each row by its sum, using 1 where the sum is 0.
     6. output = weights @ value array; record it with Tensor.from_op under "attention",
        inputs (query, key, value), saving `weights=` and `scale=` for the gradient rule.
+
+    The (..., n, m) scores are the largest array of the model: steps 2-5 can all work in
+    place on the one array the first product made (`*=`, `-=`, `/=`, `np.exp(a, out=a)`),
+    instead of allocating a new one at every step.
 
     EXAMPLE:
     >>> q = k = Tensor(np.eye(2)); v = Tensor([[1.0, 0.0], [0.0, 1.0]])
@@ -295,10 +299,11 @@ def scaled_dot_product_attention(query, key, value, mask=None):
     scores = query.data @ np.swapaxes(key.data, -1, -2)
     scores *= scale
     if mask is not None:
-        scores = np.where(mask, scores, -np.inf)
+        np.copyto(scores, -np.inf, where=~mask)
     shift = scores.max(axis=-1, keepdims=True)
     shift[np.isneginf(shift)] = 0.0
-    weights = np.exp(scores - shift)
+    scores -= shift
+    weights = np.exp(scores, out=scores)
     totals = weights.sum(axis=-1, keepdims=True)
     totals[totals == 0] = 1.0
     weights /= totals
@@ -317,8 +322,9 @@ def _attention_rule(grad, out, inputs, saved):
     APPROACH:
     1. weights P and scale c from `saved`; transpose the last two axes with np.swapaxes.
     2. d_value = P^T @ grad; d_weights = grad @ V^T.
-    3. d_scores = P * (d_weights - (d_weights * P) summed over the last axis, keepdims).
-    4. d_query = d_scores @ K * c; d_key = d_scores^T @ Q * c.
+    3. d_scores = P * (d_weights - (d_weights * P) summed over the last axis, keepdims),
+       times c (in place on the d_weights array saves two n x m arrays).
+    4. d_query = d_scores @ K; d_key = d_scores^T @ Q.
     5. Return (sum_to(d_query, query shape), sum_to(d_key, ...), sum_to(d_value, ...)).
 
     HINTS:
@@ -328,8 +334,9 @@ def _attention_rule(grad, out, inputs, saved):
     weights, scale = saved["weights"], saved["scale"]
     ### BEGIN SOLUTION
     d_value = np.swapaxes(weights, -1, -2) @ grad
-    d_weights = grad @ np.swapaxes(value.data, -1, -2)
-    d_scores = weights * (d_weights - np.sum(d_weights * weights, axis=-1, keepdims=True))
+    d_scores = grad @ np.swapaxes(value.data, -1, -2)  # d_weights for now; made d_scores in place below
+    d_scores -= np.sum(d_scores * weights, axis=-1, keepdims=True)
+    d_scores *= weights
     d_scores *= scale
     d_query = d_scores @ key.data
     d_key = np.swapaxes(d_scores, -1, -2) @ query.data

@@ -34,8 +34,8 @@ MISTAKES = [
     dict(
         id="mask-inverted",
         why="the mask is read the other way round: True blocks a position",
-        find="        scores = np.where(mask, scores, -np.inf)\n",
-        replace="        scores = np.where(mask, -np.inf, scores)\n",
+        find="        np.copyto(scores, -np.inf, where=~mask)\n",
+        replace="        np.copyto(scores, -np.inf, where=mask)\n",
     ),
     dict(
         id="softmax-over-queries",
@@ -46,8 +46,8 @@ MISTAKES = [
     dict(
         id="no-max-shift",
         why="the softmax exponentiates the raw scores, which overflow for large ones",
-        find="    weights = np.exp(scores - shift)\n",
-        replace="    weights = np.exp(scores)\n",
+        find="    scores -= shift\n",
+        replace="",
     ),
     dict(
         id="fully-masked-rows-shift-by-inf",
@@ -64,8 +64,8 @@ MISTAKES = [
     dict(
         id="backward-softmax-rule-without-the-sum",
         why="the softmax part of the gradient forgets to subtract the weighted row sum",
-        find="    d_scores = weights * (d_weights - np.sum(d_weights * weights, axis=-1, keepdims=True))\n",
-        replace="    d_scores = weights * d_weights\n",
+        find="    d_scores -= np.sum(d_scores * weights, axis=-1, keepdims=True)\n",
+        replace="",
     ),
     dict(
         id="backward-forgets-the-scale",
