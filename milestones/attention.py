@@ -5,6 +5,10 @@ every position on its own (token and position embeddings, then MLPs) sees only i
 token, which says nothing about the token it must write there: it cannot beat chance,
 one token in ten. Attention lets each position look up the token at its mirror position,
 and a small transformer learns to reverse every sequence.
+
+Positions are sinusoidal (Module 11): fixed vectors of full size from the first step, so
+attention can route by position at once. With learned positions, which start small, the
+same network sat at 32% of tokens for several epochs before it found the routing.
 """
 
 import time
@@ -13,7 +17,7 @@ import numpy as np
 
 from milestones.report import finish
 from tinytorch import Adam, CrossEntropyLoss, Linear, Module, ModuleList, manual_seed, no_grad
-from tinytorch.core.embeddings import Embedding, PositionalEmbedding
+from tinytorch.core.embeddings import Embedding, SinusoidalPositionalEncoding
 from tinytorch.core.transformers import MLP, LayerNorm, TransformerBlock
 
 VOCAB, LENGTH = 10, 8  # sequences of 8 digits
@@ -34,11 +38,11 @@ class PositionwiseBlock(Module):
 
 
 class Reverser(Module):
-    """Token and position embeddings, blocks (with or without attention), a LayerNorm and a linear read-out."""
+    """Token embeddings and sinusoidal positions, blocks (with or without attention), a LayerNorm and a linear read-out."""
 
     def __init__(self, attention):
         self.tokens = Embedding(VOCAB, WIDTH)
-        self.positions = PositionalEmbedding(LENGTH, WIDTH)
+        self.positions = SinusoidalPositionalEncoding(LENGTH, WIDTH)
         block = (lambda: TransformerBlock(WIDTH, HEADS)) if attention else (lambda: PositionwiseBlock(WIDTH))
         self.layers = ModuleList([block() for _ in range(LAYERS)])
         self.norm = LayerNorm(WIDTH)
@@ -79,9 +83,9 @@ def train(model, train_ids, test_ids, epochs, rng, label):
     """Adam on shuffled batches; returns the history and prints one line per epoch."""
     optimizer, loss_fn = Adam(model.parameters(), lr=LEARNING_RATE), CrossEntropyLoss()
     history = {"epoch": [], "train_loss": [], "train_accuracy": [], "val_loss": [], "val_accuracy": []}
-    for epoch in range(1, epochs + 1):
+    for epoch in range(epochs + 1):  # epoch 0: the untrained model, where the curves start
         order = rng.permutation(len(train_ids))
-        for start in range(0, len(train_ids), BATCH):
+        for start in range(0, len(train_ids) if epoch else 0, BATCH):
             batch = train_ids[order[start:start + BATCH]]
             loss = loss_fn(model(batch).reshape(-1, VOCAB), batch[:, ::-1].reshape(-1))
             optimizer.zero_grad()
