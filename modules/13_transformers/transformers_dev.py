@@ -321,8 +321,9 @@ class MLP(Module):
 #
 # **Pre-norm** puts the LayerNorm *inside* the branch, before attention and the MLP, so the
 # residual stream itself is never normalised. The original 2017 transformer normalised
-# after the addition (post-norm, `LayerNorm(x + f(x))`); that needs a learning-rate warm-up
-# to train at all in deep stacks, and GPT-2 moved to pre-norm for that reason.
+# after the addition (post-norm, `LayerNorm(x + f(x))`), which in deep stacks trains only
+# with a careful learning-rate warm-up (Xiong et al., 2020, analyse why); GPT-2 moved the
+# normalisation to the input of each branch, as here.
 #
 # **Dropout** zeroes random parts of each branch's output while training; in evaluation
 # (`model.eval()`), it does nothing, as in Module 03.
