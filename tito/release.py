@@ -140,7 +140,11 @@ def _copy_course_tests(root, staging):
         return
     (staging / "tests").mkdir()
     for path in sorted(source.glob("*.py")):
-        if path.name == "conftest.py" or belongs_to_a_module(path):
+        try:
+            ships = path.name == "conftest.py" or belongs_to_a_module(path)
+        except ValueError as error:
+            raise ReleaseError(f"{error}; the release was not written") from None
+        if ships:
             shutil.copy2(path, staging / "tests" / path.name)
 
 
