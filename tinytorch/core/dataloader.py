@@ -40,7 +40,7 @@ class Dataset(ABC):
 
         APPROACH:
         1. A slice becomes the positions range(len(self))[indices]; an array is used as is.
-        2. samples = [self[int(i)] for i in positions].
+        2. Fetch self[int(i)] for every i in positions, into a list of samples.
         3. Stack with _stack_samples, which checks that every sample has the same
            structure and shapes and builds one Tensor per field.
 
@@ -229,7 +229,7 @@ class DataLoader:
         TODO: the number of batches in one epoch.
 
         APPROACH:
-        1. full, rest = divmod(len(self.dataset), self.batch_size).
+        1. divmod the dataset's length by batch_size: the full batches and the rest.
         2. A partial batch (rest > 0) counts unless drop_last.
 
         EXAMPLE:
@@ -247,7 +247,7 @@ class DataLoader:
         TODO: start an epoch: fix its order now, then return a generator of its batches.
 
         APPROACH:
-        1. count = len(self.dataset). With shuffle, order = default_generator().permutation(count),
+        1. count is the dataset's length. With shuffle, order = default_generator().permutation(count),
            drawn here, once per epoch; without, order = None.
         2. Hand both to self._batches, which yields each batch.
 
@@ -271,7 +271,7 @@ class DataLoader:
         2. For each start in range(0, stop, batch_size): the batch's indices are
            order[start:start + batch_size], or slice(start, start + batch_size) when there is
            no order (a slice lets TensorDataset return views, not copies).
-        3. yield self.dataset.get_batch(indices).
+        3. Yield the dataset's get_batch of those indices.
         """
         ### BEGIN SOLUTION
         stop = min(len(self) * self.batch_size, count)

@@ -126,7 +126,7 @@ class Tensor:
         and initialise the gradient fields.
 
         APPROACH:
-        1. self.data = _as_array(data, dtype)
+        1. Convert `data` with _as_array (passing `dtype` on) and keep the result as self.data.
         2. If requires_grad and the dtype is not floating point, raise TypeError
            (a gradient of an integer label is meaningless).
         3. self.requires_grad, self.grad = None, and the history fields _op = None,
