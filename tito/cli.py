@@ -25,6 +25,7 @@ from tito.inline_tests import run_inline_tests
 from tito.milestone_commands import add_commands as add_milestone_commands
 from tito.module_status import module_statuses
 from tito.notebooks import NotebookConflict, sync_if_notebook, sync_module
+from tito.processes import Stopped, stop_children_on_signals
 from tito.progress import load_progress
 from tito.release import ReleaseError, make_release
 from tito.release_record import load_release
@@ -355,14 +356,18 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     console = make_console()
+    stop_children_on_signals()
     try:
         return args.handler(args, console)
     except USER_ERRORS as error:
         console.print(f"[red]tito: {escape(str(error))}[/red]")
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: the children are gone already; one line, the shell's code for SIGINT
         console.print("tito: interrupted")
         return 130
+    except Stopped as stop:
+        console.print(f"tito: stopped by {stop.name}")
+        return 128 + stop.signum
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """`tito milestone list` and `tito milestone run`: milestones run in a fresh process against the workspace's package."""
 
-import subprocess
 import sys
+from pathlib import Path
 
 from rich.table import Table
 
-from tito.processes import workspace_env
+from tito.processes import run_in_terminal
 from tito.workspace import WorkspaceError, find_root
 
 
@@ -28,7 +28,7 @@ def cmd_list(args, console):
         targets = ", ".join(f"{name} ({target:.0%})" for name, target in milestone.targets.items())
         table.add_row(milestone.name, milestone.description, targets)
     console.print(table)
-    console.print("Run one with: tito milestone run NAME [--dataset D] [--epochs N] [--json FILE]")
+    console.print("Run one with: tito milestone run NAME [--dataset D] [--epochs N] [--json FILE] [--out DIR]")
     return 0
 
 
@@ -44,13 +44,16 @@ def cmd_run(args, console):
         )
     if args.epochs is not None and args.epochs < 1:
         raise WorkspaceError(f"--epochs must be at least 1, got {args.epochs}")
-    command = [sys.executable, "-m", "milestones", "run", milestone.name, "--out", str(root / "runs")]
-    for flag, value in (("--dataset", args.dataset), ("--epochs", args.epochs), ("--json", args.json)):
+    # The child runs in the workspace: paths given here are taken from where tito was run.
+    out = Path(args.out).resolve() if args.out else root / "runs"
+    json_path = Path(args.json).resolve() if args.json else None
+    command = [sys.executable, "-m", "milestones", "run", milestone.name, "--out", str(out)]
+    for flag, value in (("--dataset", args.dataset), ("--epochs", args.epochs), ("--json", json_path)):
         if value is not None:
             command += [flag, str(value)]
     console.print(f"Milestone {milestone.name}: {milestone.description}")
-    # The child inherits this terminal, so its progress bars and epoch lines appear live.
-    return subprocess.run(command, cwd=root, env=workspace_env(root)).returncode
+    # The child writes to this terminal, so its progress bars and epoch lines appear live.
+    return run_in_terminal(command, root)
 
 
 def add_commands(commands):
@@ -63,4 +66,5 @@ def add_commands(commands):
     run.add_argument("--dataset", help="which data to train on (default: the milestone's first)")
     run.add_argument("--epochs", type=int, help="override the number of epochs")
     run.add_argument("--json", help="write the result as JSON to this file")
+    run.add_argument("--out", metavar="DIR", help="folder for the plot (default: runs/ in the workspace)")
     run.set_defaults(handler=cmd_run)
