@@ -67,6 +67,8 @@ def test_the_release_holds_what_a_learner_needs_and_nothing_generated_from_the_r
     assert "!.tito/release.json\n!.tito/released/" in (w / ".gitignore").read_text(), "the record goes into git"
     readme = (w / "README.md").read_text()
     assert "tito module complete" in readme and "| 03_layers | `tinytorch.core.layers` | yours to write |" in readme
+    assert '.venv/bin/pip install -e ".[dev,plot]"' in readme and "matplotlib" in readme
+    assert "## Milestones" in readme and "| `mlp` |" in readme and "tito milestone run perceptron" in readme
     for module in MODULES:
         generated = (w / "tinytorch/core" / f"{module.name}.py").read_text()
         assert f"GENERATED from modules/{module.slug}/{module.name}_dev.py" in generated

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -16,18 +17,16 @@ from conftest import REPO
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="POSIX signals and process groups, observed through Linux's /proc")
 
-# A test that starts a helper process, says where both are, and waits for ever.
-HANGING_TEST = '''
-
-# %% nbgrader={{"grade": true, "grade_id": "test-hangs", "locked": true, "points": 1}}
-def test_unit_hangs():
-    import os, subprocess, sys, time
-    helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-    with open({pids!r} + ".tmp", "w") as stream:
-        stream.write(f"{{os.getpid()}} {{helper.pid}}")
-    os.replace({pids!r} + ".tmp", {pids!r})
-    time.sleep(600)
-'''
+# Code that starts a helper process, says where both are, and waits for ever.
+HANG = """\
+import os, subprocess, sys, time
+helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+with open({pids!r} + ".tmp", "w") as stream:
+    stream.write(f"{{os.getpid()}} {{helper.pid}}")
+os.replace({pids!r} + ".tmp", {pids!r})
+time.sleep(600)
+"""
+GRADED_CELL = '# %% nbgrader={"grade": true, "grade_id": "test-hangs", "locked": true, "points": 1}'
 
 
 @pytest.fixture
@@ -83,10 +82,13 @@ def children_of(pid):
     return found
 
 
-def add_hanging_test(workspace, tmp_path, slug="03_layers"):
+def add_hanging_cell(workspace, tmp_path, slug="03_layers", as_test=True):
+    """Append to `slug`'s source a cell that hangs: a graded test function, or plain code."""
     pids = tmp_path / "pids"
+    code = HANG.format(pids=str(pids))
+    cell = f"{GRADED_CELL}\ndef test_unit_hangs():\n{textwrap.indent(code, '    ')}" if as_test else f"# %%\n{code}"
     source = next((workspace / "modules" / slug).glob("*_dev.py"))
-    source.write_text(source.read_text() + HANGING_TEST.format(pids=str(pids)))
+    source.write_text(f"{source.read_text()}\n\n{cell}")
     return pids
 
 
@@ -102,7 +104,7 @@ def stop_and_collect(tito, signum):
     (signal.SIGHUP, 129, "tito: stopped by SIGHUP"),
 ])
 def test_a_signal_stops_module_test_and_every_process_it_started(workspace, tmp_path, processes, signum, code, line):
-    pids = add_hanging_test(workspace, tmp_path)
+    pids = add_hanging_cell(workspace, tmp_path)
     tito = start_tito(processes, "module", "test", "03", cwd=workspace)
     wait_for(pids.exists, "the hanging inline test to start")
     runner, helper = started_by_the_test(pids, processes)
@@ -112,8 +114,19 @@ def test_a_signal_stops_module_test_and_every_process_it_started(workspace, tmp_
     assert not alive(runner) and not alive(helper), "a process started by tito outlived it"
 
 
+def test_ctrl_c_stops_a_notebook_run_and_its_kernel(workspace, tmp_path, processes):
+    pids = add_hanging_cell(workspace, tmp_path, as_test=False)
+    tito = start_tito(processes, "module", "notebook", "03", "--execute", cwd=workspace)
+    wait_for(pids.exists, "the hanging notebook cell to start")
+    kernel, helper = started_by_the_test(pids, processes)
+    returncode, stdout, stderr = stop_and_collect(tito, signal.SIGINT)
+    assert (returncode, stdout.strip().splitlines()[-1]) == (130, "tito: interrupted"), stdout + stderr
+    assert "Traceback" not in stdout + stderr and not stderr.strip(), stderr
+    wait_for(lambda: not alive(kernel) and not alive(helper), "the kernel and what it started to end", deadline=30)
+
+
 def test_ctrl_c_stops_grading_at_once_and_leaves_no_process(workspace, tmp_path, processes):
-    pids = add_hanging_test(workspace, tmp_path, "01_tensor")
+    pids = add_hanging_cell(workspace, tmp_path, "01_tensor")
     tito = start_tito(processes, "grade", "--workers", "2", cwd=workspace)
     wait_for(pids.exists, "the hanging graded test to start")
     runner, helper = started_by_the_test(pids, processes)

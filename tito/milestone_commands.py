@@ -9,7 +9,7 @@ from tito.processes import run_in_terminal
 from tito.workspace import WorkspaceError, find_root
 
 
-def _registry(root):
+def milestone_registry(root):
     """The milestones described in <root>/milestones/__init__.py (a description only; imports no tinytorch)."""
     namespace = {"__name__": "tito_milestone_registry"}
     source = root / "milestones" / "__init__.py"
@@ -24,7 +24,7 @@ def cmd_list(args, console):
     table = Table(title="milestones")
     for column in ("name", "what it shows", "datasets (target test accuracy)"):
         table.add_column(column)
-    for milestone in _registry(root).values():
+    for milestone in milestone_registry(root).values():
         targets = ", ".join(f"{name} ({target:.0%})" for name, target in milestone.targets.items())
         table.add_row(milestone.name, milestone.description, targets)
     console.print(table)
@@ -34,7 +34,7 @@ def cmd_list(args, console):
 
 def cmd_run(args, console):
     root = find_root()
-    milestones = _registry(root)
+    milestones = milestone_registry(root)
     if args.name not in milestones:
         raise WorkspaceError(f"no milestone called {args.name!r}; there are: {', '.join(milestones)}")
     milestone = milestones[args.name]
