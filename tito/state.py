@@ -122,9 +122,9 @@ def exclusive_lock(path):
 
     Another process that asks for the same lock waits until this one is released; the
     operating system releases it, too, when its process dies, so a killed tito never leaves a
-    stale lock behind. (flock is POSIX, as are tito's process groups.)
+    stale lock behind.
     """
-    import fcntl
+    import fcntl  # POSIX, like tito's process groups; imported here so that tito starts without it
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
