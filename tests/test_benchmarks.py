@@ -177,7 +177,8 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         assert 0 < used[way]["after_build"] <= used[way]["peak"]
         assert used[way]["peak"] == max(used[way]["first_half_peak"], used[way]["second_half_peak"])
     assert used["estimate"] == memory.estimate(128)
-    assert used["derived"]["graph_nodes"] >= 11, "the step's graph was not walked"
+    # 3 linear, 2 relu, 2 dropout multiplications and 1 cross-entropy: 8 recorded operations.
+    assert used["derived"]["graph_nodes"] >= 8, "the step's graph was not walked"
     assert used["derived"]["graph_nodes_alive_after_step"] == 0, "a step's graph outlived the step"
 
     assert [target["limit"] for target in report["targets"]] == [1.15, 0.8, 3.0]
