@@ -8,18 +8,29 @@ from pathlib import Path
 
 import pytest
 
+from tinytorch.threads import BLAS_THREAD_VARIABLES
 from tito.workspace import all_modules
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def run_tito(*args, cwd, env=None, timeout=600):
-    """Run the tito command line in a fresh process, as a user would."""
+    """Run the tito command line in a fresh process, as a user would; `env` adds variables (None removes one)."""
     return subprocess.run(
         [sys.executable, "-m", "tito", *map(str, args)],
         cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace",
-        env={**os.environ, **(env or {})}, timeout=timeout,
+        env=child_env(env), timeout=timeout,
     )
+
+
+def child_env(changes=None):
+    """This process's environment with `changes`: a value sets a variable, None removes it."""
+    env = {**os.environ, **(changes or {})}
+    return {name: value for name, value in env.items() if value is not None}
+
+
+# The environment without any variable that sets a BLAS thread count: tinytorch's default applies.
+NO_BLAS_THREAD_SETTING = {name: None for name in BLAS_THREAD_VARIABLES}
 
 
 @pytest.fixture

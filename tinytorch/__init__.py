@@ -4,11 +4,19 @@ The framework lives in `tinytorch.core`, generated from the course modules in mo
 This file re-exports the most used names so that `from tinytorch import Linear` works. They
 are imported on first use, so `import tinytorch` works even in a workspace where a later
 module has not been exported yet.
+
+Importing tinytorch also sets NumPy's BLAS to one thread unless the environment chose a count:
+`tinytorch/threads.py` says why, and `set_num_threads(n)` changes it.
 """
 
 import importlib
 
+from tinytorch import threads
+from tinytorch.threads import get_num_threads, set_num_threads
+
 __version__ = "0.1.0"
+
+threads.use_default_threads()
 
 _HOME = {
     "tinytorch.core.tensor": ("Tensor", "manual_seed", "default_generator"),
@@ -23,7 +31,7 @@ _HOME = {
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
-__all__ = list(_MODULE_OF)
+__all__ = ["get_num_threads", "set_num_threads", *_MODULE_OF]
 
 
 def __getattr__(name):
