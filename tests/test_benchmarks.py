@@ -132,6 +132,7 @@ def assert_timing(way, repeats):
     assert len(way["runs"]) == repeats and way["spread"] >= 0
 
 
+@pytest.mark.slow
 def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
     """The CI smoke check: `run.py --quick --json` succeeds and its JSON is complete (no timing asserted)."""
     out = tmp_path / "bench.json"

@@ -48,6 +48,7 @@ def test_mlp_on_digits_reaches_97_percent(tmp_path):
             in result.stdout), result.stdout[:500]
 
 
+@pytest.mark.slow
 def test_mlp_on_fashion_mnist_reaches_88_percent(tmp_path):
     require_fashion_mnist()
     result, report = run_milestone(tmp_path, "mlp", "--dataset", "fashion-mnist")

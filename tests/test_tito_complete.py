@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from conftest import REPO, copy_reference_sources, run_tito
 from tito.workspace import all_modules
 
@@ -25,6 +27,7 @@ def test_complete_fails_and_records_nothing_while_stubs_remain(student):
     assert progress(student) is None
 
 
+@pytest.mark.slow
 def test_complete_passes_in_order_once_the_modules_are_implemented(student):
     copy_reference_sources(student)
     for slug in ("01_tensor", "02_activations", "03_layers"):
@@ -47,6 +50,7 @@ def test_complete_passes_in_order_once_the_modules_are_implemented(student):
     assert f"3 of {len(all_modules(REPO))} modules complete" in status.stdout
 
 
+@pytest.mark.slow
 def test_a_failing_package_test_fails_step_three_and_records_nothing(student):
     copy_reference_sources(student, ["01_tensor"])
     # The inline tests still pass, but __repr__ no longer says what the tests under tests/ expect.
@@ -63,6 +67,7 @@ def test_a_failing_package_test_fails_step_three_and_records_nothing(student):
     assert progress(student) is None
 
 
+@pytest.mark.slow
 def test_no_tests_for_the_module_is_a_failure_not_a_success(student):
     copy_reference_sources(student, ["01_tensor"])
     (student / "tests" / "test_tensor.py").unlink()
@@ -72,6 +77,7 @@ def test_no_tests_for_the_module_is_a_failure_not_a_success(student):
     assert progress(student) is None
 
 
+@pytest.mark.slow
 def test_autograd_completes_in_a_release_with_the_reference_solutions(student):
     """Module 05's own inline tests run backward(), which imports the package's autograd: tito
     must hand it the learner's source under test, not the stub exported at release time."""
