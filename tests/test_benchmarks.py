@@ -205,6 +205,16 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         assert text in result.stdout
 
 
+def test_the_dataloader_benchmark_runs(tmp_path):
+    """A smoke run on tiny data, so that the benchmark cannot rot; its timings are not checked.
+    (It lives here, not among Module 08's tests: a student release ships no benchmarks/.)"""
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "dataloader.py"), "--samples", "500",
+                             "--features", "8", "--batch-size", "64", "--repeats", "1"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "tinytorch DataLoader, shuffle=True" in result.stdout and "x NumPy" in result.stdout
+
+
 def test_busy_processes_spin_during_the_block_and_are_gone_after_it():
     with under_load.busy_processes(count=2) as spinners:
         assert len(spinners) == 2 and all(spinner.poll() is None for spinner in spinners)
