@@ -19,8 +19,8 @@ def pytest_collection_modifyitems(config, items):
     """Skip the tests marked slow, visibly, unless CI's TINYTORCH_RUN_SLOW=1 or a `-m` expression names them.
 
     `python -m pytest` is the learner's quick check; the slow tests are long end-to-end runs
-    (the Fashion-MNIST milestone, chains of `tito module complete`, the benchmark harness)
-    that CI runs every time. `-m slow` runs just them; `-m "not slow"` leaves them out unlisted.
+    (the Fashion-MNIST milestone, `tito module complete` over every module, grading the whole
+    course, every notebook in a kernel, the benchmark harness) that CI runs every time. `-m slow` runs just them; `-m "not slow"` leaves them out unlisted.
     """
     if os.environ.get("TINYTORCH_RUN_SLOW") == "1" or "slow" in (config.option.markexpr or ""):
         return
