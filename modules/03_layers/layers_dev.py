@@ -571,12 +571,12 @@ class Linear(Module):
 def test_unit_linear_layer():
     print("Unit test: Linear...")
     layer = Linear(784, 256)
-    assert (layer.in_features, layer.out_features) == (784, 256)
+    assert (layer.in_features, layer.out_features) == (784, 256), f"expected sizes (784, 256), got {(layer.in_features, layer.out_features)}"
     assert layer.weight.shape == (784, 256) and layer.bias.shape == (256,), \
         f"expected weight (784, 256) and bias (256,), got {layer.weight.shape} and {layer.bias.shape}"
     assert isinstance(layer.weight, Parameter) and isinstance(layer.bias, Parameter), "weight and bias are Parameters"
-    assert layer.weight.requires_grad and layer.bias.requires_grad
-    assert layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32
+    assert layer.weight.requires_grad and layer.bias.requires_grad, "weight and bias require gradients"
+    assert layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32, f"float32 parameters, got {layer.weight.dtype} and {layer.bias.dtype}"
     spread, target = np.std(layer.weight.data), np.sqrt(1.0 / 784)
     assert 0.9 * target < spread < 1.1 * target, f"weight std {spread:.4f}, LeCun normal gives {target:.4f}"
     assert abs(np.mean(layer.weight.data)) < 0.1 * target, "LeCun normal weights have mean 0"
@@ -597,12 +597,12 @@ def test_unit_linear_layer():
     assert small(x).requires_grad, "the output depends on the parameters, so it records its history"
 
     no_bias = Linear(10, 5, bias=False)
-    assert no_bias.bias is None and len(no_bias.parameters()) == 1
-    assert np.allclose(no_bias(Tensor(np.ones((1, 10)))).data, np.ones((1, 10)) @ no_bias.weight.data)
+    assert no_bias.bias is None and len(no_bias.parameters()) == 1, f"bias=False: no bias and one parameter, got bias {no_bias.bias!r}"
+    assert np.allclose(no_bias(Tensor(np.ones((1, 10)))).data, np.ones((1, 10)) @ no_bias.weight.data), "without a bias, the output is x @ W"
 
     params = layer.parameters()
     assert len(params) == 2 and params[0] is layer.weight and params[1] is layer.bias, "parameters(): weight, then bias"
-    assert repr(layer) == "Linear(in_features=784, out_features=256, bias=True)"
+    assert repr(layer) == "Linear(in_features=784, out_features=256, bias=True)", f"got repr {layer!r}"
     for bad in (Tensor(np.ones((32, 100))), Tensor(np.ones(3))):
         try:
             layer(bad)
@@ -740,7 +740,7 @@ from tinytorch.core.tensor import manual_seed  # the test seeds the framework ge
 def test_unit_dropout_layer():
     print("Unit test: Dropout...")
     dropout = Dropout(0.5)
-    assert dropout.p == 0.5
+    assert dropout.p == 0.5, f"Dropout(0.5).p: expected 0.5, got {dropout.p}"
     x = Tensor([1, 2, 3, 4])
     assert np.array_equal(dropout.forward(x, training=False).data, x.data), "evaluation passes through"
     assert np.array_equal(Dropout(0.0).forward(x, training=True).data, x.data), "p = 0 passes through"
@@ -763,7 +763,7 @@ def test_unit_dropout_layer():
     first, second = Dropout(0.5).forward(Tensor(np.ones(64)), training=True), Dropout(0.5).forward(Tensor(np.ones(64)), training=True)
     assert not np.array_equal(first.data, second.data), "each call draws a new mask"
 
-    assert dropout.parameters() == []
+    assert dropout.parameters() == [], "Dropout has no parameters"
     for bad in (-0.1, 1.1, "0.5", True):
         try:
             Dropout(bad)
@@ -785,7 +785,7 @@ def test_unit_dropout_layer():
     dropout.train()
     assert np.count_nonzero(dropout(Tensor(np.ones(100))).data) < 100, "train() switches it back on"
     assert np.array_equal(dropout(Tensor(np.ones(100)), training=False).data, np.ones(100)), "training=False overrides train()"
-    assert repr(dropout) == "Dropout(p=0.5)"
+    assert repr(dropout) == "Dropout(p=0.5)", f"got repr {dropout!r}"
     print("Dropout works.")
 
 
@@ -871,8 +871,8 @@ def test_unit_module_and_sequential():
     model = Sequential(Linear(4, 8), ReLU(), Dropout(0.5), Linear(8, 2))
     names = [name for name, _ in model.named_parameters()]
     assert names == ["0.weight", "0.bias", "3.weight", "3.bias"], f"expected dotted names in order, got {names}"
-    assert len(model.parameters()) == 4
-    assert model(Tensor(np.ones((5, 4)))).shape == (5, 2)
+    assert len(model.parameters()) == 4, f"two Linear layers give 4 parameters, got {len(model.parameters())}"
+    assert model(Tensor(np.ones((5, 4)))).shape == (5, 2), "Sequential applies its layers in order"
 
     # A parameter is a matter of type, not of requires_grad; a plain tensor is not one.
     class Scaled(Module):
@@ -904,7 +904,7 @@ def test_unit_module_and_sequential():
     first, second = model(Tensor(np.ones((3, 4)))), model(Tensor(np.ones((3, 4))))
     assert np.array_equal(first.data, second.data), "in evaluation the network is deterministic"
     model.train()
-    assert model[2].training
+    assert model[2].training, "train() reaches the children again"
 
     state = model.state_dict()
     other = Sequential(Linear(4, 8), ReLU(), Dropout(0.5), Linear(8, 2))
@@ -917,14 +917,14 @@ def test_unit_module_and_sequential():
     try:
         other.load_state_dict({**other.state_dict(), "0.weight": np.zeros((4, 8)), "3.bias": np.zeros(5)})
     except ValueError as error:
-        assert "3.bias" in str(error), str(error)
+        assert "3.bias" in str(error), f"the error must mention 3.bias, got: {error}"
     else:
         raise AssertionError("a state dict with a wrongly shaped entry must be refused")
     assert np.array_equal(other[0].weight.data, before), "a refused load changes nothing, not even the good entries"
     try:
         Linear(4, 2).load_state_dict({"weight": np.zeros((4, 2))})
     except KeyError as error:
-        assert "bias" in str(error)
+        assert "bias" in str(error), f"the error must mention bias, got: {error}"
     else:
         raise AssertionError("a state dict without 'bias' must be refused")
 
@@ -932,7 +932,7 @@ def test_unit_module_and_sequential():
                       (xavier_normal, np.sqrt(2 / 600)), (kaiming_uniform, np.sqrt(2 / 400)),
                       (xavier_uniform, np.sqrt(2 / 600))):
         w = init(400, 200)
-        assert w.shape == (400, 200) and w.dtype == np.float32
+        assert w.shape == (400, 200) and w.dtype == np.float32, f"{init.__name__}: expected a float32 (400, 200) array, got {w.dtype} {w.shape}"
         assert abs(w.std() / std - 1) < 0.05, f"{init.__name__}: std {w.std():.4f}, expected {std:.4f}"
     print("Module, Sequential and initialisers work.")
 
@@ -1052,21 +1052,21 @@ def test_module():
     assert output.shape == (16, 10), f"expected (16, 10), got {output.shape}"
 
     params = layer1.parameters() + layer2.parameters() + layer3.parameters()
-    assert len(params) == 6 and all(p.requires_grad for p in params)
+    assert len(params) == 6 and all(p.requires_grad for p in params), f"three layers give 6 trainable parameters, got {len(params)}"
     assert sum(p.numel() for p in params) == 235_146, "the network of section 8 has 235,146 parameters"
 
     test_x = Tensor(np.random.randn(4, 784))
-    assert np.array_equal(Dropout(0.5).forward(test_x, training=False).data, test_x.data)
+    assert np.array_equal(Dropout(0.5).forward(test_x, training=False).data, test_x.data), "Dropout in evaluation passes through"
 
     # The same network as one Sequential module.
     model = Sequential(layer1, activation1, dropout1, layer2, activation2, dropout2, layer3)
-    assert model.parameters() == params
-    assert model.eval()(x).shape == (16, 10)
+    assert model.parameters() == params, "Sequential lists its layers' parameters in order"
+    assert model.eval()(x).shape == (16, 10), "the network maps (16, 784) to (16, 10)"
     for bad in (Tensor(np.ones(100)), Tensor(np.ones((2, 3, 785))), Tensor(np.ones((32, 100)))):
         try:
             layer1(bad)
         except ValueError as error:
-            assert str(bad.shape) in str(error), str(error)
+            assert str(bad.shape) in str(error), f"the error must name the shape {bad.shape}, got: {error}"
         else:
             raise AssertionError(f"Linear(784 -> 256) must refuse input of shape {bad.shape}")
     print("All layer tests passed. Next: tito module complete 03_layers")

@@ -852,7 +852,7 @@ def test_unit_gradient_rules():
     try:
         gradcheck(lambda a: Tensor.from_op(a.data * 3, "mul", (a, Tensor(2.0, dtype=np.float64))), leaf(3))
     except GradcheckError as error:
-        assert "analytic" in str(error) and "numeric" in str(error)
+        assert "analytic" in str(error) and "numeric" in str(error), f"the error must mention analytic and numeric, got: {error}"
     else:
         raise AssertionError("a wrong gradient must fail gradcheck")
     print("Gradient rules agree with central differences.")
@@ -883,7 +883,7 @@ def test_unit_no_grad():
     try:
         loss.backward()
     except RuntimeError as error:
-        assert "retain_graph" in str(error), str(error)
+        assert "retain_graph" in str(error), f"the error must mention retain_graph, got: {error}"
     else:
         raise AssertionError("a third pass through a released graph must fail clearly")
     print("no_grad, detach and retain_graph work.")
@@ -965,7 +965,7 @@ def test_module():
     for _ in range(10_000):
         y = y * 1.0
     y.sum().backward()
-    assert np.allclose(w.grad.data, [1.0])
+    assert np.allclose(w.grad.data, [1.0]), f"the 10,000-op chain of * 1.0 has gradient 1, got {w.grad.data}"
     print("All autograd tests passed. Next: tito module complete 05_autograd")
 
 

@@ -682,7 +682,7 @@ def test_unit_trainer_and_checkpoints():
         try:
             make().resume(path)
         except CheckpointError as error:
-            assert "truncated or corrupt" in str(error)
+            assert "truncated or corrupt" in str(error), f"the error must mention truncated or corrupt, got: {error}"
         else:
             raise AssertionError("a truncated checkpoint must be refused clearly")
     print("Trainer and checkpoints work.")
