@@ -136,7 +136,7 @@ def run(milestone, dataset, epochs, out_dir, json_path):
     print(f"a sample (temperature 0.8, seed 1):\n{'-' * 60}\n{sample}\n{'-' * 60}")
     details = {"heldout_loss": round(heldout, 6), "bigram_heldout_loss": round(bigram, 6),
                "reference_loss": REFERENCE_LOSS, "above_reference": round(heldout - REFERENCE_LOSS, 6),
-               "final_train_loss": history["train_loss"][-1], "training_seconds": round(training_seconds, 1),
+               "training_seconds": round(training_seconds, 1),
                "training_cpu_seconds": round(training_cpu_seconds, 1),
                "steps": total_steps, "batch": BATCH, "config": CONFIG, "vocab_size": tokenizer.vocab_size,
                "causality_max_change": leaked, "sample": sample, "history": history}

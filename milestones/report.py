@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from tinytorch.core.training import write_atomically
+from tinytorch.threads import blas_info, get_num_threads
 
 
 def finish(milestone, dataset, score, epochs, seconds, history, out_dir, json_path=None, details=None,
@@ -21,6 +22,7 @@ def finish(milestone, dataset, score, epochs, seconds, history, out_dir, json_pa
     reached = bool(score >= target) and not failed
     result = {"milestone": milestone.name, "dataset": dataset, milestone.score: round(float(score), 6),
               "target": target, "reached": reached, "epochs": epochs, "seconds": round(seconds, 3),
+              "final_train_loss": history["train_loss"][-1], "threads": get_num_threads(), "blas": blas_info(),
               **(details or {})}
     for text in failed:
         print(f"condition not met: {text}")

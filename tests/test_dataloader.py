@@ -1,8 +1,6 @@
 """DataLoader (Module 08): Dataset, TensorDataset, DataLoader; epochs, shuffling, drop_last, bad input."""
 
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import tinytorch
-from conftest import REPO, require_torch
+from conftest import require_torch
 from tinytorch.core.dataloader import DataLoader, Dataset, TensorDataset
 from tinytorch.core.tensor import Tensor
 
@@ -311,12 +309,3 @@ class TestDataLoaderArguments:
 def test_importable_from_the_package_top():
     assert tinytorch.DataLoader is DataLoader and tinytorch.TensorDataset is TensorDataset
     assert tinytorch.Dataset is Dataset
-
-
-def test_the_benchmark_runs(tmp_path):
-    """A smoke run on tiny data, so that the benchmark cannot rot; its timings are not checked."""
-    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "dataloader.py"), "--samples", "500",
-                             "--features", "8", "--batch-size", "64", "--repeats", "1"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "tinytorch DataLoader, shuffle=True" in result.stdout and "x NumPy" in result.stdout

@@ -126,6 +126,7 @@ def sum_to(grad, shape):
 # | div | a / b | g / b, -g * a / b^2 |
 # | pow | a ** b | g * b * a^(b-1) (0 where b = 0), g * out * log a (0 where a = 0 and b >= 0) |
 # | matmul | a @ b | g @ b^T, a^T @ g (batch axes summed) |
+# | linear | x @ W + b (Module 03) | g @ W^T, x^T @ g, g summed over the batch |
 # | sum / mean | reduce over axis | g spread back over the axis (mean: divided by its length) |
 # | amax / amin | largest / smallest element | g to the extreme element(s), split equally among ties |
 # | take_along | `max(dim)` / `min(dim)` values | g to the one position the indices name |
@@ -257,6 +258,31 @@ def _matmul_rule(grad, out, inputs, saved):
         grad_b = sum_to(np.swapaxes(a_data, -1, -2) @ g, b_data.shape)
         grad_b = grad_b.reshape(b.shape) if b.ndim == 1 else grad_b
     return grad_a, grad_b
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ### Linear: matmul and bias in one rule
+#
+# Module 03 records a whole Linear layer as one operation, `"linear"`, with inputs
+# `(x, W)` or `(x, W, b)`. Its rule is the matmul rule and the bias rule together; leading
+# batch axes of `x` (a `(batch, time, in)` input, say) are flattened first, so the weight's
+# gradient sums over every position at once: `dW = x_flat^T @ g_flat`, `db = g_flat` summed.
+
+# %% nbgrader={"grade": false, "grade_id": "linear-rule", "solution": true}
+#| export
+@gradient_rule("linear")
+def _linear_rule(grad, out, inputs, saved):
+    x, weight = inputs[0], inputs[1]
+    ### BEGIN SOLUTION
+    rows = grad.reshape(-1, grad.shape[-1])  # (positions, out)
+    grads = [
+        grad @ weight.data.T if x.requires_grad else None,
+        x.data.reshape(-1, x.shape[-1]).T @ rows if weight.requires_grad else None,
+    ]
+    if len(inputs) == 3:
+        grads.append(rows.sum(axis=0) if inputs[2].requires_grad else None)
+    return tuple(grads)
     ### END SOLUTION
 
 
@@ -735,10 +761,21 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 # %% nbgrader={"grade": true, "grade_id": "test-sum-to", "locked": true, "points": 5}
 def test_unit_sum_to():
     print("Unit test: sum_to...")
-    assert sum_to(np.ones((32, 256)), (256,)).shape == (256,)
-    assert np.array_equal(sum_to(np.ones((4, 3, 5)), (3, 1)), np.full((3, 1), 20.0))
-    assert np.array_equal(sum_to(np.ones((2, 3)), (1, 3)), np.full((1, 3), 2.0))
-    assert sum_to(np.ones((2, 3)), ()).shape == ()
+    cases = [
+        ((32, 256), (256,), np.full(256, 32.0)),
+        ((4, 3, 5), (3, 1), np.full((3, 1), 20.0)),
+        ((2, 3), (1, 3), np.full((1, 3), 2.0)),
+        ((2, 3), (2, 1), np.full((2, 1), 3.0)),
+        ((2, 3), (), np.array(6.0)),
+        ((2, 3), (2, 3), np.ones((2, 3))),
+    ]
+    for grad_shape, shape, expected in cases:
+        got = sum_to(np.ones(grad_shape), shape)
+        assert got.shape == expected.shape and np.array_equal(got, expected), \
+            f"sum_to(ones{grad_shape}, {shape}): expected {expected.tolist()}, got {np.asarray(got).tolist()}"
+    values = np.arange(6.0).reshape(2, 3)
+    assert np.array_equal(sum_to(values, (1, 3)), [[3.0, 5.0, 7.0]]), "sum_to adds up the stretched rows"
+    assert np.array_equal(sum_to(values, (2, 1)), [[3.0], [12.0]]), "sum_to adds up the stretched columns"
     print("sum_to works.")
 
 
@@ -751,23 +788,49 @@ def test_unit_backward():
     x = Tensor([2.0, 3.0], requires_grad=True)
     y = (x * x + 3 * x).sum()  # dy/dx = 2x + 3
     y.backward()
-    assert np.allclose(x.grad.data, [7.0, 9.0])
+    assert np.allclose(x.grad.data, [7.0, 9.0]), f"d(x*x + 3x)/dx = 2x + 3 = [7, 9], got {x.grad.data}"
     y2 = (x * 2).sum()
     y2.backward()
-    assert np.allclose(x.grad.data, [9.0, 11.0]), "gradients accumulate across backward calls"
+    assert np.allclose(x.grad.data, [9.0, 11.0]), f"gradients accumulate across backward calls: expected [9, 11], got {x.grad.data}"
+
+    # A diamond: `a` reaches the loss along two paths, which must both be counted, once each.
+    a = Tensor([1.5, -2.0], requires_grad=True)
+    b = a * 3.0
+    loss = (b * b + b * a).sum()  # = 9a^2 + 3a^2 = 12 a^2, so d/da = 24 a
+    loss.backward()
+    assert np.allclose(a.grad.data, 24 * a.data), f"d(12 a^2)/da = 24a = {24 * a.data}, got {a.grad.data}"
 
     a = Tensor(np.ones((2, 3)), requires_grad=True)
     b = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     ((a * b).sum()).backward()
-    assert np.allclose(b.grad.data, [2, 2, 2]) and np.allclose(a.grad.data, [[1, 2, 3], [1, 2, 3]])
+    assert np.allclose(b.grad.data, [2, 2, 2]) and np.allclose(a.grad.data, [[1, 2, 3], [1, 2, 3]]), \
+        f"broadcast gradients: got a.grad {a.grad.data.tolist()}, b.grad {b.grad.data.tolist()}"
+    assert a.grad.shape == a.shape and b.grad.shape == b.shape, "every gradient has its tensor's shape"
+
+    left, right = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    (left + right).sum().backward()
+    assert left.grad.data is not right.grad.data, "two leaves must never share one gradient array"
+    left.grad.data[0] = 100.0
+    assert right.grad.data[0] == 1.0, "changing one leaf's gradient must not change another's"
 
     w = Tensor(np.ones((3, 2)), requires_grad=True)
     (Tensor(np.ones((4, 3))) @ w).mean().backward()
-    assert np.allclose(w.grad.data, np.full((3, 2), 4 / 8))
+    assert np.allclose(w.grad.data, np.full((3, 2), 4 / 8)), f"mean of (4, 3) @ (3, 2): expected 0.5 everywhere, got {w.grad.data}"
+    tied = Tensor([3.0, 3.0, 1.0], requires_grad=True)
+    tied.amax().backward()
+    assert np.allclose(tied.grad.data, [0.5, 0.5, 0.0]), f"tied maxima share the gradient: expected [0.5, 0.5, 0], got {tied.grad.data}"
+    picked = Tensor([[3.0, 1.0], [0.0, 2.0]], requires_grad=True)
+    picked.max(dim=1).values.sum().backward()
+    assert np.array_equal(picked.grad.data, [[1.0, 0.0], [0.0, 1.0]]), f"max(dim) sends the gradient to the max, got {picked.grad.data}"
+
+    h = Tensor([1.0, 2.0], requires_grad=True) * 2
+    loss = h.sum()
+    loss.backward()
+    assert h._saved is None and loss._saved is None, "after backward the graph releases what it saved"
     try:
         (w * 2).backward()
     except RuntimeError as error:
-        assert "(3, 2)" in str(error)
+        assert "(3, 2)" in str(error), f"the error must name the shape: {error}"
     else:
         raise AssertionError("backward() of a non-scalar needs an explicit gradient")
     print("backward works.")
@@ -792,6 +855,9 @@ def test_unit_gradient_rules():
         "pow": (lambda a, b: a ** b, (leaf(3, low=0.5), leaf(3))),
         "matmul": (lambda a, b: a @ b, (leaf(2, 3), leaf(3, 4))),
         "batched matmul": (lambda a, b: a @ b, (leaf(2, 2, 3), leaf(3, 4))),
+        "linear": (lambda x, w, b: Tensor.from_op(x.data @ w.data + b.data, "linear", (x, w, b)),
+                   (leaf(2, 3, 4), leaf(4, 5), leaf(5))),
+        "linear without bias": (lambda x, w: Tensor.from_op(x.data @ w.data, "linear", (x, w)), (leaf(3, 4), leaf(4, 2))),
         "sum/mean over axis 0 and 1": (lambda a: a.sum(dim=0) * a.mean(dim=1, keepdim=True), (leaf(3, 4),)),
         "amax/max(dim)/logsumexp": (lambda a: a.amax(dim=0) + a.max(dim=0).values * a.logsumexp(dim=0), (leaf(3, 4),)),
         "permute": (lambda a: a.permute(2, 0, 1) * leaf_weights, (leaf(2, 3, 4),)),
@@ -815,7 +881,7 @@ def test_unit_gradient_rules():
     try:
         gradcheck(lambda a: Tensor.from_op(a.data * 3, "mul", (a, Tensor(2.0, dtype=np.float64))), leaf(3))
     except GradcheckError as error:
-        assert "analytic" in str(error) and "numeric" in str(error)
+        assert "analytic" in str(error) and "numeric" in str(error), f"the error must mention analytic and numeric, got: {error}"
     else:
         raise AssertionError("a wrong gradient must fail gradcheck")
     print("Gradient rules agree with central differences.")
@@ -829,17 +895,24 @@ def test_unit_no_grad():
     print("Unit test: no_grad, detach, retain_graph...")
     w = Tensor([1.0, 2.0], requires_grad=True)
     with no_grad():
-        assert not (w * 2).requires_grad
+        assert not (w * 2).requires_grad, "inside no_grad() nothing is recorded"
     assert (w * 2).requires_grad, "recording resumes after the block"
-    assert not w.detach().requires_grad and w.detach().data is w.data
+    try:
+        with no_grad():
+            raise KeyError("boom")
+    except KeyError:
+        pass
+    assert (w * 2).requires_grad, "recording resumes even when the block raised"
+    detached = w.detach()
+    assert not detached.requires_grad and detached.data is w.data, "detach shares the data and drops the history"
     loss = (w * w).sum()
     loss.backward(retain_graph=True)
     loss.backward()
-    assert np.allclose(w.grad.data, [4.0, 8.0]), "retain_graph allows a second pass"
+    assert np.allclose(w.grad.data, [4.0, 8.0]), f"retain_graph allows a second pass: expected [4, 8], got {w.grad.data}"
     try:
         loss.backward()
     except RuntimeError as error:
-        assert "retain_graph" in str(error)
+        assert "retain_graph" in str(error), f"the error must mention retain_graph, got: {error}"
     else:
         raise AssertionError("a third pass through a released graph must fail clearly")
     print("no_grad, detach and retain_graph work.")
@@ -921,7 +994,7 @@ def test_module():
     for _ in range(10_000):
         y = y * 1.0
     y.sum().backward()
-    assert np.allclose(w.grad.data, [1.0])
+    assert np.allclose(w.grad.data, [1.0]), f"the 10,000-op chain of * 1.0 has gradient 1, got {w.grad.data}"
     print("All autograd tests passed. Next: tito module complete 05_autograd")
 
 

@@ -257,8 +257,9 @@ class DataLoader:
         TODO: the number of batches in one epoch.
 
         APPROACH:
-        1. full, rest = divmod(len(self.dataset), self.batch_size).
-        2. A partial batch (rest > 0) counts unless drop_last.
+        1. Divide the number of samples by the batch size: the quotient counts the full
+           batches, the remainder says whether a partial batch is left over.
+        2. A partial batch counts unless drop_last.
 
         EXAMPLE:
         >>> data = TensorDataset(Tensor(np.zeros((10, 1))))
@@ -275,8 +276,8 @@ class DataLoader:
         TODO: start an epoch: fix its order now, then return a generator of its batches.
 
         APPROACH:
-        1. count = len(self.dataset). With shuffle, order = default_generator().permutation(count),
-           drawn here, once per epoch; without, order = None.
+        1. Count the samples. With shuffle, draw a random permutation of that many positions
+           from default_generator(), here, once per epoch; without shuffle, the order is None.
         2. Hand both to self._batches, which yields each batch.
 
         EXAMPLE:
@@ -299,8 +300,8 @@ class DataLoader:
         2. For each start in range(0, stop, batch_size): the batch's indices are
            order[start:start + batch_size], or slice(start, start + batch_size) when there is
            no order (a slice lets TensorDataset return views, not copies).
-        3. yield self._fetch(indices): the data set's own get_batch when it has one, else
-           fetch_batch (one dataset[i] per sample, then collate).
+        3. Yield the batch that _fetch builds from those indices (it uses the data set's own
+           get_batch when there is one, else fetch_batch: one dataset[i] per sample, collated).
         """
         ### BEGIN SOLUTION
         stop = min(len(self) * self.batch_size, count)
