@@ -640,9 +640,11 @@ def test_unit_multi_head_attention():
     for linear in (layer.q_proj, layer.k_proj, layer.v_proj, layer.out_proj):
         linear.bias.data[...] = rng.standard_normal(12)
     names = [name for name, _ in layer.named_parameters()]
-    assert names == [f"{p}.{w}" for p in ("q_proj", "k_proj", "v_proj", "out_proj") for w in ("weight", "bias")], names
+    expected_names = [f"{p}.{w}" for p in ("q_proj", "k_proj", "v_proj", "out_proj") for w in ("weight", "bias")]
+    assert names == expected_names, f"four projections, each with weight and bias: expected {expected_names}, got {names}"
     assert layer.head_dim == 4, f"12 features in 3 heads: head_dim 4, got {layer.head_dim}"
-    assert repr(layer) == "MultiHeadAttention(embed_dim=12, num_heads=3)", repr(layer)
+    assert repr(layer) == "MultiHeadAttention(embed_dim=12, num_heads=3)", \
+        f"expected repr MultiHeadAttention(embed_dim=12, num_heads=3), got {layer!r}"
 
     x = rng.standard_normal((2, 5, 12)).astype(np.float32)
     out = layer(Tensor(x))

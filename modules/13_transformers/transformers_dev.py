@@ -416,7 +416,8 @@ def test_unit_transformer_block():
     assert np.allclose(out.data, expected, atol=1e-4), \
         "the block must be x + attention(norm1(x), mask), then + mlp(norm2(x)): pre-norm, both residuals"
     names = [name for name, _ in block.named_parameters()]
-    assert names[:2] == ["norm1.weight", "norm1.bias"] and "mlp.fc.weight" in names and len(names) == 16, names
+    assert names[:2] == ["norm1.weight", "norm1.bias"] and "mlp.fc.weight" in names and len(names) == 16, \
+        f"expected 16 parameters starting with norm1.weight, norm1.bias and holding mlp.fc.weight, got {names}"
 
     dropping = TransformerBlock(8, 2, dropout=0.5)
     dropping.load_state_dict(block.state_dict())
@@ -664,7 +665,8 @@ def test_unit_gpt():
     manual_seed(0)
     model = GPT(vocab_size=11, embed_dim=16, num_layers=2, num_heads=4, max_seq_len=8)
     names = [name for name, _ in model.named_parameters()]
-    assert names[:2] == ["token_embedding.weight", "position_embedding.weight"] and names[-1] == "head.weight", names
+    assert names[:2] == ["token_embedding.weight", "position_embedding.weight"] and names[-1] == "head.weight", \
+        f"expected token_embedding.weight, position_embedding.weight first and head.weight last, got {names}"
     assert len(model.blocks) == 2 and "mask" not in model.state_dict(), "the causal mask is a buffer that is not saved"
     assert abs(float(model.token_embedding.weight.data.std()) - 0.02) < 0.005, "GPT-2 initialisation: N(0, 0.02^2)"
     assert abs(float(model.blocks[0].mlp.proj.weight.data.std()) - 0.01) < 0.002, "residual projections: 0.02 / sqrt(2 L)"
