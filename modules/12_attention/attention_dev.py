@@ -369,8 +369,8 @@ if __name__ == "__main__":
 # The reference below is attention written out with loops, one query at a time, in float64.
 
 # %% nbgrader={"grade": true, "grade_id": "test-attention-forward", "locked": true, "points": 15}
-def _reference_attention(q, k, v, mask=None):
-    """Attention of (n, d), (m, d), (m, d_v) arrays, one query row at a time, in float64."""
+def _reference_attention(q, k, v, mask):
+    """Attention of (n, d), (m, d), (m, d_v) arrays and a (n, m) bool mask or None, one query row at a time, in float64."""
     q, k, v = (np.asarray(a, dtype=np.float64) for a in (q, k, v))
     out = np.zeros((q.shape[0], v.shape[1]))
     for row in range(q.shape[0]):
@@ -388,7 +388,7 @@ def test_unit_attention_forward():
     rng = np.random.default_rng(0)
     q, k, v = rng.standard_normal((3, 4)), rng.standard_normal((5, 4)), rng.standard_normal((5, 2))
     out = scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v))
-    expected = _reference_attention(q, k, v)
+    expected = _reference_attention(q, k, v, None)
     assert out.shape == (3, 2) and out.dtype == np.float32, f"expected (3, 2) float32, got {out.shape} {out.dtype}"
     assert np.allclose(out.data, expected, atol=1e-5), \
         f"softmax(q k^T / sqrt(4)) v over the 5 keys: expected\n{expected.round(4)}\ngot\n{out.data.round(4)}"
@@ -616,7 +616,7 @@ class MultiHeadAttention(Module):
 # and concatenates: the computation that the reshapes do at once.
 
 # %% nbgrader={"grade": true, "grade_id": "test-multi-head-attention", "locked": true, "points": 15}
-def _reference_multi_head(layer, x, mask=None):
+def _reference_multi_head(layer, x, mask):
     """MultiHeadAttention computed head by head and sequence by sequence, in float64."""
     def project(linear, inputs):
         return inputs @ linear.weight.data.astype(np.float64) + linear.bias.data
@@ -649,7 +649,7 @@ def test_unit_multi_head_attention():
     x = rng.standard_normal((2, 5, 12)).astype(np.float32)
     out = layer(Tensor(x))
     assert out.shape == (2, 5, 12), f"expected (2, 5, 12), got {out.shape}"
-    expected = _reference_multi_head(layer, x)
+    expected = _reference_multi_head(layer, x, None)
     assert np.allclose(out.data, expected, atol=1e-4), (
         f"MultiHeadAttention(12, 3) differs from the head-by-head reference by up to {np.abs(out.data - expected).max():.3g}: "
         "q, k and v each come from their own projection, head i owns features i * head_dim .. (i + 1) * head_dim - 1, "
