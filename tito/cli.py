@@ -20,7 +20,9 @@ from tito.console import make_console, make_progress, status_mark
 from tito.doctor import run_checks
 from tito.execute import execute_notebook
 from tito.export import plan_exports, write_exports
-from tito.grading import grade_workspace
+from tito.grading.grade import MEMORY, grade_workspace
+from tito.grading.sandbox import SandboxError
+from tito.grading.scratch import WorkspaceTooLarge
 from tito.inline_tests import run_inline_tests
 from tito.milestone_commands import add_commands as add_milestone_commands
 from tito.module_status import module_statuses
@@ -35,7 +37,8 @@ from tito.workspace import WorkspaceError, all_modules, find_root, resolve_modul
 
 # Errors that explain themselves: printed as one line, exit code 2, no traceback. OSError is
 # among them: a file tito needs that cannot be read or written is named in its message.
-USER_ERRORS = (WorkspaceError, SourceError, NotebookConflict, StateError, ReleaseError, ResetError, OSError)
+USER_ERRORS = (WorkspaceError, SourceError, NotebookConflict, StateError, ReleaseError, ResetError, SandboxError,
+               WorkspaceTooLarge, OSError)
 
 
 def _modules(root, names):
@@ -253,10 +256,12 @@ def cmd_release(args, console):
 
 def cmd_grade(args, console):
     root = find_root(args.workspace)
+    only = {resolve_module(root, name).slug for name in args.module} if args.module else None
     console.print(f"Grading the module sources of {root} ...")
     with make_progress(console) as progress:
         task = progress.add_task("graded tests", total=None)
-        report = grade_workspace(root, timeout=args.timeout, workers=args.workers,
+        report = grade_workspace(root, release=args.release, only=only, sandboxed=not args.no_sandbox,
+                                 timeout=args.timeout, workers=args.workers, memory=args.memory * 2**20,
                                  on_test=lambda slug, test: progress.advance(task))
     for module in report.modules:
         for note in module.notes:
@@ -277,6 +282,14 @@ def cmd_grade(args, console):
         console.print("[red]tito grade: no graded tests found: nothing was graded[/red]")
         return 1
     console.print(f"Total: {report.earned:g} of {report.possible:g} points from {report.test_count} graded tests.")
+    if report.needs_review:
+        console.print(f"[red]{len(report.needs_review)} graded test(s) scored 0 and need a human's review: "
+                      f"{escape(', '.join(report.needs_review))}[/red]")
+    if not report.verified:
+        console.print(f"[yellow]This grade is {escape(report.authority)}; pass --release with the instructor's "
+                      "record to verify it.[/yellow]")
+    if not report.sandboxed:
+        console.print("[yellow]Graded without a sandbox (--no-sandbox): the graded code ran with this user's rights.[/yellow]")
     return 0
 
 
@@ -346,6 +359,13 @@ def build_parser():
     grade.add_argument("--json", metavar="FILE", help="also write the scores as JSON")
     grade.add_argument("--timeout", type=_positive(float), default=120, help="seconds one graded test may run")
     grade.add_argument("--workers", type=_positive(int), default=2, help="graded tests run at the same time")
+    grade.add_argument("--release", metavar="FILE",
+                       help="the instructor's release record (`tito release --record`): the authority on tests and points")
+    grade.add_argument("--module", action="append", metavar="MODULE", help="grade only this module (repeatable)")
+    grade.add_argument("--memory", type=_positive(int), default=MEMORY // 2**20, metavar="MIB",
+                       help="address space one graded test may use, in MiB")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run graded code without bubblewrap's isolation (the gradebook records it)")
     grade.set_defaults(handler=cmd_grade)
 
     add_milestone_commands(commands)

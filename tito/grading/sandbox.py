@@ -1,0 +1,338 @@
+"""Run one graded cell in a bubblewrap sandbox, or (when asked) without one, under caps.
+
+The sandbox (bwrap) sees:
+- the Python environment read-only: /usr (and /bin, /lib... as on the host), the base
+  installation and the virtual environment of the grader's interpreter, with the grader's own
+  installation (tito, the course's tinytorch, an editable install's path hook) masked out;
+- the learner's workspace, a scratch copy made for this grading, read-only at /workspace;
+- the runner (cell_runner.py) and its plan under /grader, read-only; an empty /tmp (tmpfs);
+- a minimal /dev; no /proc; nothing else of the file system; an environment of a few
+  variables (no variable of the grader's).
+It has its own PID, network (so none), IPC and UTS namespaces and its own session; it dies
+with the grader (--die-with-parent), and when its first process ends, the kernel ends every
+process in it. The runner caps its own address space, CPU time, processes, file size and open
+files before any learner code runs; the grader reads at most MAX_OUTPUT bytes of output and
+stops the sandbox when there is more, or when the time limit passes.
+
+Run as root, the sandbox keeps only CAP_SETUID/CAP_SETGID, which the runner uses to become an
+otherwise unused uid (the process cap only holds for a uid that is not root). Run as an
+ordinary user, bwrap makes a user namespace (nested ones disabled) and the process cap counts
+that user's other processes too.
+
+What it cannot stop: see "What the sandbox cannot stop" in README.md.
+"""
+
+import importlib.metadata
+import json
+import math
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+RUNNER = Path(__file__).with_name("cell_runner.py")
+SANDBOX_ROOT, SANDBOX_RUNNER, SANDBOX_PLAN = "/workspace", "/grader/cell_runner.py", "/grader/plan.json"
+MAX_OUTPUT = 4 * 2**20  # bytes of stdout+stderr read before the cell is stopped
+KEPT_OUTPUT = 16 * 2**10  # bytes of the start and of the end of the output kept for messages
+MAX_CHANNEL = 2**20  # bytes of protocol a cell may send
+PROCESSES = 16  # tasks (processes and threads) a cell may have at once
+FILE_SIZE = 64 * 2**20
+OPEN_FILES = 256
+TMP_SIZE = 256 * 2**20
+ENVIRONMENT = {
+    "PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+    "PYTHONIOENCODING": "utf-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg",
+    # One thread: a cell is one task, and its results do not depend on the BLAS's thread count.
+    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+}
+SYSTEM_TREES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+UID_RANGE = (2_000_000_000, 2_100_000_000)  # where an otherwise unused uid for each cell is drawn (as root)
+
+
+class SandboxError(Exception):
+    """The sandbox cannot be used on this machine; the message says why and what to do."""
+
+
+@dataclass
+class CellRun:
+    """What the grader observed of one cell's process (the verdict is read from `channel`)."""
+    nonce: bytes
+    channel: bytes
+    output: str  # the start and the end of stdout+stderr
+    returncode: int = None
+    timed_out: bool = False
+    output_exceeded: bool = False
+    channel_exceeded: bool = False
+
+
+def check_bubblewrap():
+    """Raise SandboxError unless bwrap is installed and can make a sandbox here."""
+    if shutil.which("bwrap") is None:
+        raise SandboxError(
+            "bubblewrap (bwrap) is not installed, so graded code cannot be isolated: install it "
+            "(apt-get install bubblewrap), or pass --no-sandbox to grade without isolation (the gradebook says so)")
+    probe = subprocess.run(["bwrap", *_namespaces(), *_system_binds(), "--", "/bin/true"],
+                           capture_output=True, text=True, errors="replace")
+    if probe.returncode != 0:
+        raise SandboxError(f"bwrap cannot make a sandbox on this machine ({probe.stderr.strip() or probe.returncode}); "
+                           "pass --no-sandbox to grade without isolation")
+
+
+def cell_limits(timeout, memory):
+    """The resource limits the runner puts on itself (and so on all it starts), by resource name."""
+    return {
+        "RLIMIT_AS": memory, "RLIMIT_CPU": math.ceil(timeout) + 1, "RLIMIT_NPROC": _process_limit(),
+        "RLIMIT_FSIZE": FILE_SIZE, "RLIMIT_NOFILE": OPEN_FILES, "RLIMIT_CORE": 0,
+    }
+
+
+def _process_limit():
+    """As root each cell gets a uid of its own; otherwise the cap counts this user's other tasks too."""
+    if os.geteuid() == 0:
+        return PROCESSES
+    uid, tasks = str(os.getuid()), 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue  # the process ended while we looked
+        if fields.get("Uid", "").split()[:1] == [uid]:
+            tasks += int(fields.get("Threads", "1"))
+    return tasks + PROCESSES
+
+
+class Runner:
+    """Starts cells, sandboxed or not, and stops every one still running when asked to."""
+
+    def __init__(self, sandboxed):
+        self.sandboxed = sandboxed
+        self._running, self._lock, self._stopping = set(), threading.Lock(), False
+
+    def plan_paths(self, workspace):
+        """(root, plan path) as the runner will see them."""
+        return (SANDBOX_ROOT, SANDBOX_PLAN) if self.sandboxed else (str(workspace), None)
+
+    def run(self, plan, workspace, job_dir, timeout):
+        """Run the cell of `plan` (a dict) over the read-only `workspace`; return a CellRun."""
+        if self.sandboxed and os.geteuid() == 0:
+            plan = {**plan, "user": secrets.randbelow(UID_RANGE[1] - UID_RANGE[0]) + UID_RANGE[0]}
+        plan_path = Path(job_dir, "plan.json")
+        plan_path.write_text(json.dumps(plan), encoding="utf-8")
+        plan_path.chmod(0o644)
+        nonce = secrets.token_hex(16).encode()
+        nonce_read, nonce_write = os.pipe()
+        os.write(nonce_write, nonce)
+        os.close(nonce_write)
+        channel_read, channel_write = os.pipe()
+        info_read, info_write = os.pipe() if self.sandboxed else (None, None)
+        runner_args = [str(nonce_read), str(channel_write)]
+        if self.sandboxed:
+            command = [*_bwrap(Path(workspace), plan_path, info_write), sys.executable, "-I", SANDBOX_RUNNER,
+                       SANDBOX_PLAN, *runner_args]
+            passed = (nonce_read, channel_write, info_write)
+        else:
+            command = [sys.executable, "-I", str(RUNNER), str(plan_path), *runner_args]
+            passed = (nonce_read, channel_write)
+        with self._lock:
+            if self._stopping:
+                raise KeyboardInterrupt
+            process = subprocess.Popen(
+                command, cwd=workspace, env=None if self.sandboxed else {**ENVIRONMENT, "HOME": str(job_dir),
+                                                                         "TMPDIR": str(job_dir)},
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=passed, start_new_session=True,
+            )
+            self._running.add(process)
+        for fd in passed:
+            os.close(fd)
+        try:
+            return _collect(process, nonce, channel_read, info_read, timeout)
+        finally:
+            _stop(process)
+            with self._lock:
+                self._running.discard(process)
+
+    def stop_all(self):
+        """Stop every running cell now and start no more (the grader is being interrupted)."""
+        with self._lock:
+            self._stopping = True
+            for process in self._running:
+                _kill_group(process)
+
+
+def _collect(process, nonce, channel_read, info_read, timeout):
+    """Read the cell's output, protocol and sandbox info until all end, a cap is hit, or time is up."""
+    run = CellRun(nonce, b"", "")
+    output, channel, info = _Output(), bytearray(), bytearray()
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ, "output")
+    selector.register(channel_read, selectors.EVENT_READ, "channel")
+    if info_read is not None:
+        selector.register(info_read, selectors.EVENT_READ, "info")
+    deadline = time.monotonic() + timeout
+    try:
+        while selector.get_map() and not (run.output_exceeded or run.channel_exceeded):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                run.timed_out = True
+                break
+            for key, _ in selector.select(min(remaining, 1.0)):
+                data = os.read(key.fd, 65536)
+                if not data:
+                    selector.unregister(key.fileobj)
+                elif key.data == "output":
+                    output.add(data)
+                    run.output_exceeded = output.size > MAX_OUTPUT
+                elif key.data == "channel":
+                    channel += data
+                    run.channel_exceeded = len(channel) > MAX_CHANNEL
+                else:
+                    info += data
+    finally:
+        selector.close()
+        _kill_group(process)
+        process.wait()
+        _wait_for_sandbox(info)
+        os.close(channel_read)
+        if info_read is not None:
+            os.close(info_read)
+    run.channel, run.output, run.returncode = bytes(channel[:MAX_CHANNEL]), output.text(), process.returncode
+    return run
+
+
+class _Output:
+    """The start and the end of a stream, and its size: a cell may print far more than we keep."""
+
+    def __init__(self):
+        self.head, self.tail, self.size = bytearray(), bytearray(), 0
+
+    def add(self, data):
+        self.size += len(data)
+        room = KEPT_OUTPUT - len(self.head)
+        self.head += data[:room]
+        self.tail = (self.tail + data[room:])[-KEPT_OUTPUT:] if len(data) > room else self.tail
+
+    def text(self):
+        skipped = self.size - len(self.head) - len(self.tail)
+        marker = f"\n[... {skipped} bytes not kept ...]\n".encode() if skipped else b""
+        return (self.head + marker + self.tail).decode("utf-8", "replace")
+
+
+def _wait_for_sandbox(info):
+    """Wait until the sandbox's first process is gone: the kernel has then ended every process in it."""
+    try:
+        pid = json.loads(bytes(info).decode() or "{}").get("child-pid")
+    except ValueError:
+        pid = None
+    if not pid:
+        return
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return  # already gone
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(pidfd, selectors.EVENT_READ)
+        if not selector.select(10):
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            selector.select(10)
+        selector.close()
+    finally:
+        os.close(pidfd)
+
+
+def _kill_group(process):
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # it ended on its own
+
+
+def _stop(process):
+    _kill_group(process)
+    if process.stdout:
+        process.stdout.close()
+    process.wait()
+
+
+def _namespaces():
+    return ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session"]
+
+
+def _system_binds():
+    """/usr read-only, and /bin, /lib... as the host has them (symlinks into /usr, or folders)."""
+    args = []
+    for tree in SYSTEM_TREES:
+        path = Path(tree)
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), tree]
+        elif path.is_dir():
+            args += ["--ro-bind", tree, tree]
+    return args
+
+
+def _bwrap(workspace, plan_path, info_fd):
+    args = ["bwrap", *_namespaces(), "--clearenv"]
+    for name, value in ENVIRONMENT.items():
+        args += ["--setenv", name, value]
+    args += _system_binds()
+    trees = [Path(tree) for tree in SYSTEM_TREES if Path(tree).is_dir() and not Path(tree).is_symlink()]
+    for tree in _python_trees():
+        if not any(tree == bound or bound in tree.parents for bound in trees):
+            args += _make_parents(tree) + ["--ro-bind", str(tree), str(tree)]
+            trees.append(tree)
+    for hidden in _grader_files():
+        if any(bound in hidden.parents for bound in trees):
+            args += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", "/dev/null", str(hidden)]
+    args += ["--dev", "/dev", "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
+             "--ro-bind", str(workspace), SANDBOX_ROOT, "--perms", "0755", "--dir", "/grader",
+             "--ro-bind", str(RUNNER), SANDBOX_RUNNER, "--ro-bind", str(plan_path), SANDBOX_PLAN,
+             "--chdir", SANDBOX_ROOT, "--info-fd", str(info_fd)]
+    if os.geteuid() == 0:
+        args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-user", "--disable-userns"]
+    return args + ["--"]
+
+
+def _python_trees():
+    """The folders the grader's interpreter needs: its base installation and its virtual environment."""
+    trees = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.executable).resolve().parent}
+    return sorted(trees, key=lambda path: len(path.parts))
+
+
+def _make_parents(tree):
+    """bwrap makes missing parent folders private (0700); a dropped uid must be able to pass through them."""
+    args = []
+    for parent in reversed(tree.parents):
+        if parent != Path("/"):
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def _grader_files():
+    """The grader's own installation, which the learner's code must not see (in a course repository
+    installed in editable mode, the path hook leads to the reference solutions)."""
+    found = set()
+    try:
+        distribution = importlib.metadata.distribution("tinytorch")
+        base = Path(distribution.locate_file("")).resolve()
+        for file in distribution.files or ():
+            top = file.parts[0]
+            if top != "..":
+                found.add(base / top)
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    here = Path(__file__).resolve().parents[1]  # the tito package
+    found.update({here, here.parent / "tinytorch"})
+    if (here.parent / "pyproject.toml").is_file():  # a source tree: the course repository itself
+        found.add(here.parent / "modules")
+    return sorted(path for path in found if path.exists())
