@@ -239,7 +239,7 @@ def cmd_release(args, console):
     for module in all_modules(root):
         _sync_before_reading(module, console)
     with console.status(f"writing a student release to {args.out}", spinner="line"):
-        report = make_release(root, args.out, keep)
+        report = make_release(root, args.out, keep, record=args.record)
     table = Table(title=f"student release in {report.out}")
     for column, justify in (("module", "left"), ("solutions", "left"), ("graded tests", "right"), ("points", "right")):
         table.add_column(column, justify=justify)
@@ -251,6 +251,8 @@ def cmd_release(args, console):
         f"{report.files} files written; the package imports; none of the {report.secrets_checked} "
         "distinctive lines of the stubbed solutions appears in any of them."
     )
+    console.print(f"The instructor's release record is {report.record}: keep it out of learners' hands and grade "
+                  f"with `tito grade WORKSPACE --release {report.record}`.")
     return 0
 
 
@@ -352,6 +354,8 @@ def build_parser():
     release.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
     release.add_argument("--solutions", metavar="MODULE[,MODULE...]",
                          help="modules whose reference solutions stay in (a catch-up release)")
+    release.add_argument("--record", metavar="FILE",
+                         help="where to write the instructor's release record (default: DIR.release-record.json)")
     release.set_defaults(handler=cmd_release)
 
     grade = commands.add_parser("grade", help="score a workspace's own sources on their graded tests")

@@ -60,7 +60,8 @@ def main(argv):
     sys.modules[module.__name__] = module
     compiled = tuple(_compile(chunk, plan["source"]) for chunk in plan["chunks"])
     audit = sys.audit
-    _install_guard(plan, int(nonce_fd), int(channel_fd), namespace, compiled[-1])
+    locked = tuple(code for chunk, code in zip(plan["chunks"], compiled) if chunk["locked"])
+    _install_guard(plan, int(nonce_fd), int(channel_fd), namespace, locked)
     sys.path.insert(0, plan["root"])
 
     for chunk, code in zip(plan["chunks"], compiled):
@@ -162,7 +163,7 @@ WATCHED_EVENTS = REFUSED_EVENTS | {"object.__setattr__", "function.__new__"}
 MAX_REPORTED = 5  # replaced things named per check; one is enough to need a review
 
 
-def _install_guard(plan, nonce_fd, channel_fd, namespace, graded_code):
+def _install_guard(plan, nonce_fd, channel_fd, namespace, locked_codes):
     """Read the nonce, start the guard and attach it to the audit hook; keep no secret here."""
     nonce = b""
     while True:
@@ -171,7 +172,7 @@ def _install_guard(plan, nonce_fd, channel_fd, namespace, graded_code):
             break
         nonce += piece
     os.close(nonce_fd)
-    guard = _guard(nonce.strip(), channel_fd, namespace, _test_codes(graded_code, plan["tests"]), _facts(plan))
+    guard = _guard(nonce.strip(), channel_fd, namespace, _function_codes(locked_codes), _facts(plan))
     next(guard)
     del nonce
     send, running = guard.send, (lambda: guard.gi_running)
@@ -217,12 +218,13 @@ def _catchable_signals():
     return tuple(number for number in signal.valid_signals() if number not in (signal.SIGKILL, signal.SIGSTOP))
 
 
-def _test_codes(graded_code, names):
-    """The code object of each test function, compiled by us from the locked cell."""
-    if isinstance(graded_code, SyntaxError):
-        return {}
-    found = {const.co_name: const for const in graded_code.co_consts if isinstance(const, types.CodeType)}
-    return {name: found[name] for name in names if name in found}
+def _function_codes(locked_codes):
+    """{name: code object} of every function the locked cells define at their top level, as we compiled them."""
+    found = {}
+    for code in locked_codes:
+        if not isinstance(code, SyntaxError):
+            found.update((const.co_name, const) for const in code.co_consts if isinstance(const, types.CodeType))
+    return found
 
 
 def _guard(nonce, channel, namespace, expected_codes, plan):
@@ -239,7 +241,6 @@ def _guard(nonce, channel, namespace, expected_codes, plan):
     runner_codes = frozenset(id(code) for code in _all_codes(main_code))
     builtins_dict = builtins.__dict__
     snapshot = _snapshot()
-    old_types = frozenset(id(value) for _, _, _, items in snapshot for _, value in items if type(value) is type)
     genuine = tuple((alias, sys.modules[name]) for alias, name in imports)
     tests, results, sealed = None, [None] * len(names), False
 
@@ -276,14 +277,16 @@ def _guard(nonce, channel, namespace, expected_codes, plan):
         """What was replaced since the snapshot: module attributes, sys.modules entries, imported names."""
         found = []
         modules = _exact_str_items(sys.modules)
-        for name, module, dictionary, items in snapshot:
-            if modules.get(name) is not module:
+        for name, owner, dictionary, items in snapshot:
+            if owner is not None and modules.get(name) is not owner:
                 found.append(f"sys.modules[{name!r}] was replaced")
             current = _exact_str_items(dictionary)
             found.extend(f"{name}.{key} was replaced" for key, value in items if current.get(key) is not value)
         current = _exact_str_items(namespace)
         found.extend(f"the name {alias!r} no longer refers to the module it imported"
                      for alias, module in genuine if current.get(alias, module) is not module)
+        found.extend(f"{name} is no longer the locked function of that name"
+                     for name in expected_codes if name in current and not locked(name, current[name]))
         if current.get("__builtins__") is not builtins_dict:
             found.append("the cells' __builtins__ was replaced")
         return found[:MAX_REPORTED]
@@ -331,9 +334,6 @@ def _guard(nonce, channel, namespace, expected_codes, plan):
             if attribute == "__code__":
                 tamper("replaced the code of a function")
                 return "tito grade: replacing a function's code is not allowed in graded code"
-            if id(target) in old_types:
-                tamper(f"patched {_text(target.__qualname__)}.{_text(attribute)}")
-                return "tito grade: patching the standard library or numpy is not allowed in graded code"
             if attribute == "__class__" and issubclass(type(target), types.ModuleType):
                 tamper("changed the class of a module")
                 return "tito grade: changing a module's class is not allowed in graded code"
@@ -343,7 +343,7 @@ def _guard(nonce, channel, namespace, expected_codes, plan):
                 tamper("made a function of the grader's or a locked test's code")
                 return "tito grade: that code object belongs to the grader"
             return None
-        tamper(event)
+        tamper(f"read {_text(args[1])} of the grader's guard" if event == "object.__getattr__" else event)
         return f"tito grade: {event} is not allowed in graded code"
 
     def judge(event, args):
@@ -363,8 +363,9 @@ def _guard(nonce, channel, namespace, expected_codes, plan):
             if sandboxed:
                 try:
                     kill(-1, signal.SIGKILL)  # every other process in the sandbox: not us, not its init
+                    tamper("a process started by the graded code was still running")
                 except ProcessLookupError:
-                    pass
+                    pass  # there was none
             if _thread._count():
                 tamper("a thread started by the graded code was still running")
             for problem in changes():
@@ -402,16 +403,30 @@ def _all_codes(code):
 
 
 def _snapshot():
-    """(name, module, its dict, its functions, classes and modules) of every module loaded so far."""
-    taken = []
+    """(name, module or None for a class, its dict, its behaviour) of every module loaded so far and
+    of every class in them. Behaviour is what a patch would replace: callables, descriptors, modules.
+    """
+    taken, classes = [], {}
     for name, module in _exact_str_items(sys.modules).items():
         dictionary = getattr(module, "__dict__", None)
         if not isinstance(module, types.ModuleType) or type(dictionary) is not dict:
             continue
-        items = tuple((key, value) for key, value in _exact_str_items(dictionary).items()
-                      if isinstance(value, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)))
+        items = _behaviour(dictionary)
         taken.append((name, module, dictionary, items))
+        classes.update((id(value), (f"{name}.{key}", value)) for key, value in items if isinstance(value, type))
+    for qualified, cls in classes.values():
+        dictionary = _CLASS_DICT(cls)
+        taken.append((qualified, None, dictionary, _behaviour(dictionary)))
     return tuple(taken)
+
+
+_CLASS_DICT = type.__dict__["__dict__"].__get__  # a class's own mappingproxy, whatever its metaclass says
+_BEHAVIOUR = (types.ModuleType, property, classmethod, staticmethod)
+
+
+def _behaviour(dictionary):
+    return tuple((key, value) for key, value in _exact_str_items(dictionary).items()
+                 if callable(value) or isinstance(value, _BEHAVIOUR))
 
 
 def _exact_str_items(dictionary):

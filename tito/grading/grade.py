@@ -25,7 +25,7 @@ from tito.grading import sandbox
 from tito.grading.scratch import copy_workspace, scratch_folder
 from tito.grading.verdict import read_verdict
 from tito.notebooks import NotebookConflict, sync_if_notebook
-from tito.release_record import course_imports, load_instructor_record, load_release
+from tito.release_record import course_imports, is_locked, load_instructor_record, load_release
 from tito.sources import SourceError, read_cells
 from tito.state import sha256_text, utc_now
 from tito.unfinished import unfinished_message
@@ -265,7 +265,7 @@ def _plan_for(module, test, cells, locked, imports, settings):
         test.message = f"the graded cell {test.grade_id!r} defines no test_* function"
         return None
     chunks = [_chunk(earlier, locked) for earlier in cells[:index] if earlier.kind == "code"]
-    chunks.append({"code": graded_source, "line": cell.line, "label": repr(test.grade_id)})
+    chunks.append({"code": graded_source, "line": cell.line, "label": repr(test.grade_id), "locked": True})
     root, _ = settings.runner.plan_paths(settings.copy)
     return {"root": root, "source": f"{root}/{module.source.relative_to(settings.copy).as_posix()}",
             "chunks": chunks, "tests": tests, "imports": imports, "limits": settings.limits,
@@ -286,7 +286,8 @@ def _chunk(cell, locked):
     """A cell to run before the graded one; a locked cell runs as it was released."""
     released = locked.get(cell.nbgrader.get("grade_id"))
     label = repr(cell.nbgrader["grade_id"]) if cell.nbgrader.get("grade_id") else f"at line {cell.line}"
-    return {"code": released["source"] if released else cell.source, "line": cell.line, "label": label}
+    return {"code": released["source"] if released else cell.source, "line": cell.line, "label": label,
+            "locked": bool(released) or (not locked and is_locked(cell))}
 
 
 def _test_functions(source):

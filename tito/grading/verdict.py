@@ -66,20 +66,23 @@ def _parse(nonce, line):
 
 
 def _unfinished(run, timeout):
-    """The verdict on a process that ended, or was stopped, before its verdict was complete."""
+    """The verdict on a process that ended, or was stopped, before its verdict was complete.
+
+    Only the grader's own caps explain that honestly (time, CPU time, output); any other end
+    (an exit, a signal, a crash) is for a human to look at.
+    """
     if run.timed_out:
         return Verdict("timeout", f"did not finish within {timeout:g} seconds and was stopped")
     if run.output_exceeded:
         return Verdict("error", "printed more output than the grader reads (several MiB) and was stopped")
-    tail = "\n".join(run.output.strip().splitlines()[-10:])
     number = _signal_number(run.returncode)
-    if number:
-        if number in (signal.SIGXCPU, signal.SIGKILL):
-            return Verdict("timeout", f"used up its CPU time ({timeout:g} s) or was killed (signal {number})\n{tail}")
-        return Verdict("error", f"the test process crashed ({signal.Signals(number).name})\n{tail}")
-    return Verdict("needs-review", f"scored 0 until reviewed: the test process ended (exit code {run.returncode}) "
-                   f"before the grader's verdict; graded code must not end the process\n{tail}",
-                   reviews=["the test process ended before the verdict"])
+    if number == signal.SIGXCPU:
+        return Verdict("timeout", f"used up its CPU time ({timeout:g} s) and was stopped")
+    how = f"was killed by {signal.Signals(number).name}" if number else f"ended (exit code {run.returncode})"
+    tail = "\n".join(run.output.strip().splitlines()[-10:])
+    return Verdict("needs-review", f"scored 0 until reviewed: the test process {how} before the grader's verdict; "
+                   f"graded code must not end or kill the process\n{tail}",
+                   reviews=[f"the test process {how} before the verdict"])
 
 
 def _signal_number(returncode):
