@@ -60,6 +60,12 @@ def pristine_release(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def instructor_record(pristine_release):
+    """The instructor's copy of the pristine release's record, written beside the release."""
+    return pristine_release.with_name(pristine_release.name + ".release-record.json")
+
+
 @pytest.fixture
 def student(pristine_release, tmp_path):
     """A learner's copy of the student release, to work in, break and grade."""
