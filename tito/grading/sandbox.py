@@ -30,8 +30,10 @@ import secrets
 import selectors
 import shutil
 import signal
+import site
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 from dataclasses import dataclass
@@ -86,9 +88,14 @@ def check_bubblewrap():
 
 
 def cell_limits(timeout, memory):
-    """The resource limits the runner puts on itself (and so on all it starts), by resource name."""
+    """The resource limits the runner puts on itself (and so on all it starts), by resource name.
+
+    A value is the soft and hard limit, or [soft, hard]: past its soft CPU limit a process gets
+    SIGXCPU (reported as running out of time), past the hard one SIGKILL.
+    """
+    cpu = math.ceil(timeout) + 1
     return {
-        "RLIMIT_AS": memory, "RLIMIT_CPU": math.ceil(timeout) + 1, "RLIMIT_NPROC": _process_limit(),
+        "RLIMIT_AS": memory, "RLIMIT_CPU": [cpu, cpu + 1], "RLIMIT_NPROC": _process_limit(),
         "RLIMIT_FSIZE": FILE_SIZE, "RLIMIT_NOFILE": OPEN_FILES, "RLIMIT_CORE": 0,
     }
 
@@ -134,7 +141,7 @@ class Runner:
         info_read, info_write = os.pipe() if self.sandboxed else (None, None)
         runner_args = [str(nonce_read), str(channel_write)]
         if self.sandboxed:
-            command = [*_bwrap(Path(workspace), plan_path, info_write), sys.executable, "-I", SANDBOX_RUNNER,
+            command = [*_bwrap(Path(workspace), Path(job_dir), info_write), sys.executable, "-I", SANDBOX_RUNNER,
                        SANDBOX_PLAN, *runner_args]
             passed = (nonce_read, channel_write, info_write)
         else:
@@ -279,7 +286,7 @@ def _system_binds():
     return args
 
 
-def _bwrap(workspace, plan_path, info_fd):
+def _bwrap(workspace, job_dir, info_fd):
     args = ["bwrap", *_namespaces(), "--clearenv"]
     for name, value in ENVIRONMENT.items():
         args += ["--setenv", name, value]
@@ -289,12 +296,14 @@ def _bwrap(workspace, plan_path, info_fd):
         if not any(tree == bound or bound in tree.parents for bound in trees):
             args += _make_parents(tree) + ["--ro-bind", str(tree), str(tree)]
             trees.append(tree)
+    empty = job_dir / "empty"
+    empty.touch(mode=0o644)
     for hidden in _grader_files():
         if any(bound in hidden.parents for bound in trees):
-            args += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", "/dev/null", str(hidden)]
+            args += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", str(empty), str(hidden)]
     args += ["--dev", "/dev", "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
              "--ro-bind", str(workspace), SANDBOX_ROOT, "--perms", "0755", "--dir", "/grader",
-             "--ro-bind", str(RUNNER), SANDBOX_RUNNER, "--ro-bind", str(plan_path), SANDBOX_PLAN,
+             "--ro-bind", str(RUNNER), SANDBOX_RUNNER, "--ro-bind", str(job_dir / "plan.json"), SANDBOX_PLAN,
              "--chdir", SANDBOX_ROOT, "--info-fd", str(info_fd)]
     if os.geteuid() == 0:
         args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
@@ -322,15 +331,11 @@ def _grader_files():
     """The grader's own installation, which the learner's code must not see (in a course repository
     installed in editable mode, the path hook leads to the reference solutions)."""
     found = set()
-    try:
-        distribution = importlib.metadata.distribution("tinytorch")
-        base = Path(distribution.locate_file("")).resolve()
-        for file in distribution.files or ():
-            top = file.parts[0]
-            if top != "..":
-                found.add(base / top)
-    except importlib.metadata.PackageNotFoundError:
-        pass
+    for folder in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *site.getsitepackages()}:
+        for distribution in importlib.metadata.distributions(path=[folder]):
+            if distribution.metadata["Name"] == "tinytorch":
+                found.update(Path(folder, *(file.parts if file.parts[0] == "__pycache__" else file.parts[:1]))
+                             for file in distribution.files or () if file.parts[0] != "..")
     here = Path(__file__).resolve().parents[1]  # the tito package
     found.update({here, here.parent / "tinytorch"})
     if (here.parent / "pyproject.toml").is_file():  # a source tree: the course repository itself
