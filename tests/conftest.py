@@ -79,3 +79,26 @@ def copy_reference_sources(root, slugs=None):
     for slug in slugs or [module.slug for module in all_modules(REPO)]:
         source = next((REPO / "modules" / slug).glob("*_dev.py"))
         shutil.copy2(source, root / "modules" / slug / source.name)
+
+
+# Code for a cell that starts processes although the grader's guard refuses subprocess.Popen
+# (subprocess's own audit call is pointed elsewhere), so that what happens next is up to the sandbox.
+SPAWN = (
+    "import subprocess, sys\n"
+    "subprocess.sys = type('NoAudit', (), {'audit': staticmethod(lambda *args: None),\n"
+    "                                      '__getattr__': lambda self, name: getattr(sys, name)})()\n"
+)
+
+
+def live_processes(marker):
+    """Pids of the live processes that have `marker` as one of their command-line arguments."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/cmdline", "rb") as stream:
+                    if marker.encode() in stream.read().split(b"\0"):
+                        found.append(int(entry.name))
+            except OSError:
+                pass  # it ended while we looked
+    return found

@@ -2,7 +2,7 @@
 
 Each test runs one cell through tito.grading.sandbox.Runner, as `tito grade` does, with code
 that probes the sandbox and prints what it finds. Cells that start processes get round the
-guard's refusal (see SPAWN) so that the sandbox itself is what is tested.
+guard's refusal (conftest.SPAWN) so that the sandbox itself is what is tested.
 """
 
 import json
@@ -13,18 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, SPAWN, live_processes
 from tito.grading import sandbox
 from tito.grading.sandbox import PROCESSES, Runner, cell_limits
 from tito.grading.verdict import read_verdict
 
-# Starts processes although the guard refuses subprocess.Popen: subprocess's own audit call is
-# pointed elsewhere (the guard notices the patch, which these tests do not look at).
-SPAWN = (
-    "import subprocess, sys\n"
-    "subprocess.sys = type('NoAudit', (), {'audit': staticmethod(lambda *args: None),\n"
-    "                                      '__getattr__': lambda self, name: getattr(sys, name)})()\n"
-)
 
 
 def run_cell(tmp_path, code, sandboxed=True, timeout=60, limits=None):
@@ -51,19 +44,6 @@ def probe(tmp_path, code):
     line = next((line for line in cell.output.splitlines() if line.startswith("FOUND ")), None)
     assert line, f"{verdict.message}\n{cell.output}"
     return json.loads(line[len("FOUND "):])
-
-
-def _live(marker):
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/cmdline", "rb") as stream:
-                    if marker.encode() in stream.read().split(b"\0"):
-                        found.append(entry.name)
-            except OSError:
-                pass
-    return found
 
 
 def _marker(tmp_path):
@@ -143,7 +123,7 @@ for _ in range(4 * {PROCESSES}):
 found = {{"started": started}}
 """)
     assert 0 < found["started"] < PROCESSES, found
-    assert _live(marker) == []
+    assert live_processes(marker) == []
 
 
 def test_a_daemon_dies_with_its_cell(tmp_path):
@@ -152,7 +132,7 @@ def test_a_daemon_dies_with_its_cell(tmp_path):
         f"subprocess.Popen(['/bin/sh', '-c', '(/bin/sleep {marker} &) ; exit 0'], start_new_session=True,\n"
         "                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait()\n"))
     assert verdict.status == "needs-review" and "still running" in verdict.message
-    assert _live(marker) == []
+    assert live_processes(marker) == []
 
 
 def test_a_grandchild_holding_the_pipes_does_not_hold_up_the_grader(tmp_path):
@@ -160,7 +140,7 @@ def test_a_grandchild_holding_the_pipes_does_not_hold_up_the_grader(tmp_path):
     cell, verdict = run_cell(tmp_path, SPAWN + f"subprocess.Popen(['/bin/sleep', '{marker}'], close_fds=False)\n"
                              "import os\nos._exit(0)\n", timeout=60)
     assert not cell.timed_out and verdict.status == "needs-review"
-    assert _live(marker) == []
+    assert live_processes(marker) == []
 
 
 def test_output_is_bounded_and_the_grader_keeps_little_of_it(tmp_path):

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import REPO, copy_reference_sources, run_tito
+from conftest import REPO, SPAWN, copy_reference_sources, live_processes, run_tito
 from tito.sources import read_cells
 from tito.workspace import all_modules
 
@@ -228,9 +228,7 @@ def test_a_sigterm_leaves_no_gradebook_no_scratch_folder_and_no_process(student,
     text = source.read_text()
     anchor = "from tinytorch.core.tensor import Tensor, default_generator\n"
     # A cell that starts a process (getting round the guard's refusal) and then never ends.
-    source.write_text(text.replace(anchor, anchor + (
-        "import subprocess, sys as _sys\n"
-        "subprocess.sys = type('S', (), {'audit': staticmethod(lambda *a: None)})()\n"
+    source.write_text(text.replace(anchor, anchor + SPAWN + (
         f"subprocess.Popen(['/bin/sleep', '{marker}'], start_new_session=True)\n"
         "while True:\n    pass\n")))
     tmp = tmp_path / "tmp"
@@ -240,14 +238,14 @@ def test_a_sigterm_leaves_no_gradebook_no_scratch_folder_and_no_process(student,
                               cwd=tmp_path, env={**os.environ, "TMPDIR": str(tmp)},
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_until(lambda: _processes_with(marker), grader)
+        _wait_until(lambda: live_processes(marker), grader)
         grader.send_signal(signal.SIGTERM)
         output, _ = grader.communicate(timeout=120)
     finally:
         grader.kill()
     assert grader.returncode == 130 and "interrupted" in output, output
     assert not gradebook.exists() and _abandoned(tmp) == []
-    assert _processes_with(marker) == []
+    assert live_processes(marker) == []
 
 
 def test_the_scratch_folder_of_a_killed_grader_is_removed_by_the_next_one(student, tmp_path):
@@ -272,17 +270,3 @@ def _wait_until(condition, process, limit=120):
         assert process.poll() is None, process.communicate()[0]
         assert time.monotonic() < deadline, "the condition never held"
         time.sleep(0.1)
-
-
-def _processes_with(marker):
-    """Pids of live processes whose command line holds `marker`."""
-    found = []
-    for cmdline in os.scandir("/proc"):
-        if cmdline.name.isdigit():
-            try:
-                with open(f"/proc/{cmdline.name}/cmdline", "rb") as stream:
-                    if marker.encode() in stream.read().split(b"\0"):
-                        found.append(int(cmdline.name))
-            except OSError:
-                pass
-    return found
