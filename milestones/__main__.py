@@ -3,8 +3,11 @@
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from milestones import MILESTONES
+
+WORKSPACE = Path(__file__).resolve().parents[1]
 
 
 def main(argv=None):
@@ -25,8 +28,22 @@ def main(argv=None):
     epochs = milestone.default_epochs[dataset] if args.epochs is None else args.epochs
     if epochs < 1:
         parser.error(f"--epochs must be at least 1, got {epochs}")
-    trainer = importlib.import_module(f"milestones.{milestone.module}")
-    return trainer.run(milestone, dataset, epochs, args.out, args.json_path)
+    try:
+        trainer = importlib.import_module(f"milestones.{milestone.module}")
+        return trainer.run(milestone, dataset, epochs, args.out, args.json_path)
+    except NotImplementedError as error:
+        owner = unfinished_owner(error)
+        if owner is None:
+            raise
+        print(f"{owner} Then run this milestone again.", file=sys.stderr)
+        return 1
+
+
+def unfinished_owner(error):
+    """"Module NN is not finished..." when `error` came from a module's stub in the package, else None."""
+    from tito.unfinished import raised_at, unfinished_message
+
+    return unfinished_message(WORKSPACE, None, raised_at(error))
 
 
 if __name__ == "__main__":

@@ -207,16 +207,6 @@ def test_one_broken_module_file_scores_that_module_zero_and_the_others_are_grade
     assert set(statuses(report, "01_tensor").values()) == {"passed"}
 
 
-def test_an_unfinished_earlier_module_is_named_instead_of_the_learners_own_line(student):
-    copy_reference_sources(student, ["02_activations", "03_layers"])  # Module 01 is still the release's stubs
-    report, _ = grade(student, "--module", "03")
-    for grade_id, test in report["modules"]["03_layers"]["tests"].items():
-        assert test["status"] == "error", grade_id
-        assert test["message"].startswith("Module 01_tensor is not finished: the stub at tinytorch/core/tensor.py:"), \
-            test["message"]
-        assert "tito module complete 01_tensor" in test["message"]
-
-
 def _abandoned(tmp):
     return sorted(path.name for path in tmp.iterdir() if path.name.startswith("tito-grade-"))
 

@@ -52,3 +52,12 @@ def raised_at(error):
     """"file:line" of the innermost frame an exception passed through."""
     frames = traceback.extract_tb(error.__traceback__)
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None
+
+
+def innermost_frame(trace):
+    """"file:line" of the last frame of a formatted traceback, or None."""
+    frames = _FRAME.findall(trace or "")
+    return f"{frames[-1][0]}:{frames[-1][1]}" if frames else None
+
+
+_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
