@@ -6,7 +6,6 @@ stopped with SIGTERM (turned into KeyboardInterrupt while grading). A grader kil
 (SIGKILL) cannot clean up; the next grading removes every such folder whose lock is free.
 """
 
-import fcntl
 import os
 import shutil
 import signal
@@ -31,6 +30,8 @@ def scratch_folder():
     """A fresh, locked scratch folder; removed on leaving, on Ctrl-C and on SIGTERM."""
     remove_abandoned()
     # Made and locked under a name the cleaner does not match, then renamed: never seen unlocked.
+    import fcntl  # POSIX only: tito's other commands must still import on Windows
+
     making = Path(tempfile.mkdtemp(prefix=".new-" + PREFIX))
     lock = open(making / LOCK, "w")
     fcntl.flock(lock, fcntl.LOCK_EX)
@@ -48,6 +49,8 @@ def scratch_folder():
 
 def remove_abandoned():
     """Remove the scratch folders of graders that were killed before they could."""
+    import fcntl
+
     for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
         try:
             with open(folder / LOCK, "a") as lock:
