@@ -127,7 +127,7 @@ def grade_workspace(root, release=None, only=None, sandboxed=True, timeout=120, 
     """
     root = Path(root).resolve()
     if sandboxed:
-        sandbox.check_bubblewrap()
+        sandbox.check_bubblewrap()  # before any work: the common case, said at once
     record, authority = _authority(root, release)
     released = record["modules"] if record else {}
     runner = sandbox.Runner(sandboxed)
@@ -137,6 +137,7 @@ def grade_workspace(root, release=None, only=None, sandboxed=True, timeout=120, 
         notes = _sync_notebooks(root)
         skipped = copy_workspace(root, copy)
         copy.chmod(0o755)
+        runner.check(copy, scratch / "probe")
         sources = {module.slug: module for module in all_modules(copy)}
         broken = _export_all(sources.values())
         settings = _Settings(runner, copy, sandbox.cell_limits(timeout, memory))

@@ -75,16 +75,11 @@ class CellRun:
 
 
 def check_bubblewrap():
-    """Raise SandboxError unless bwrap is installed and can make a sandbox here."""
+    """Raise SandboxError unless bwrap is installed."""
     if shutil.which("bwrap") is None:
         raise SandboxError(
             "bubblewrap (bwrap) is not installed, so graded code cannot be isolated: install it "
             "(apt-get install bubblewrap), or pass --no-sandbox to grade without isolation (the gradebook says so)")
-    probe = subprocess.run(["bwrap", *_namespaces(), *_system_binds(), "--", "/bin/true"],
-                           capture_output=True, text=True, errors="replace")
-    if probe.returncode != 0:
-        raise SandboxError(f"bwrap cannot make a sandbox on this machine ({probe.stderr.strip() or probe.returncode}); "
-                           "pass --no-sandbox to grade without isolation")
 
 
 def cell_limits(timeout, memory):
@@ -121,6 +116,20 @@ class Runner:
     def __init__(self, sandboxed):
         self.sandboxed = sandboxed
         self._running, self._lock, self._stopping = set(), threading.Lock(), False
+
+    def check(self, workspace, job_dir):
+        """Raise SandboxError unless this interpreter and numpy start in the sandbox as cells will see it."""
+        if not self.sandboxed:
+            return
+        check_bubblewrap()
+        Path(job_dir).mkdir(mode=0o755)
+        Path(job_dir, "plan.json").write_text("{}", encoding="utf-8")
+        probe = subprocess.run([*_bwrap(Path(workspace), Path(job_dir)), sys.executable, "-I", "-c", "import numpy"],
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace", timeout=120)
+        if probe.returncode != 0:
+            detail = (probe.stderr or probe.stdout).strip().splitlines()[-1:] or [f"exit code {probe.returncode}"]
+            raise SandboxError(f"the sandbox cannot start this Python ({sys.executable}): {detail[0]}; "
+                               "pass --no-sandbox to grade without isolation")
 
     def plan_paths(self, workspace):
         """(root, plan path) as the runner will see them."""
@@ -286,11 +295,12 @@ def _system_binds():
     return args
 
 
-def _bwrap(workspace, job_dir, info_fd):
+def _bwrap(workspace, job_dir, info_fd=None):
     args = ["bwrap", *_namespaces(), "--clearenv"]
     for name, value in ENVIRONMENT.items():
         args += ["--setenv", name, value]
-    args += _system_binds()
+    # /tmp first: an interpreter or environment under /tmp is then bound on top of it, not hidden by it.
+    args += [*_system_binds(), "--dev", "/dev", "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
     trees = [Path(tree) for tree in SYSTEM_TREES if Path(tree).is_dir() and not Path(tree).is_symlink()]
     for tree in _python_trees():
         if not any(tree == bound or bound in tree.parents for bound in trees):
@@ -301,10 +311,11 @@ def _bwrap(workspace, job_dir, info_fd):
     for hidden in _grader_files():
         if any(bound in hidden.parents for bound in trees):
             args += ["--tmpfs", str(hidden)] if hidden.is_dir() else ["--ro-bind", str(empty), str(hidden)]
-    args += ["--dev", "/dev", "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
-             "--ro-bind", str(workspace), SANDBOX_ROOT, "--perms", "0755", "--dir", "/grader",
+    args += ["--ro-bind", str(workspace), SANDBOX_ROOT, "--perms", "0755", "--dir", "/grader",
              "--ro-bind", str(RUNNER), SANDBOX_RUNNER, "--ro-bind", str(job_dir / "plan.json"), SANDBOX_PLAN,
-             "--chdir", SANDBOX_ROOT, "--info-fd", str(info_fd)]
+             "--chdir", SANDBOX_ROOT]
+    if info_fd is not None:
+        args += ["--info-fd", str(info_fd)]
     if os.geteuid() == 0:
         args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
