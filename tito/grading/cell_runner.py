@@ -21,13 +21,14 @@ loud:
   paused, and calls no code of the learner's).
 - The guard is fed by an audit hook (audit hooks cannot be removed). It refuses, and reports
   at once, what no honest solution needs: new audit hooks, tracing, gc and ctypes
-  introspection, new processes and signals, replacing a function's code, patching classes
-  that existed before the learner's code ran.
+  introspection, new processes, signals to others, sockets, replacing a function's code or
+  a module's class.
 - The guard writes the verdict itself, and only when asked by this runner with nothing but
   the runner's own frames on the stack of the main thread. It checks that the test functions
-  are the locked ones (their code, globals and builtins), that the names the course imports
-  are still those modules, and that no function, class or module of builtins, numpy or the
-  standard library was replaced, before and after every test and at the end.
+  (and every function a locked cell defines) are the locked ones (their code, globals and
+  builtins), that the names the course imports are still those modules, and that no
+  callable of builtins, numpy or the standard library, or of their classes, was replaced,
+  when the tests are defined, after every test and at the end.
 - Anything the grader does not receive as expected (no verdict, a line without the nonce,
   duplicates, a report of tampering) scores 0 and is flagged for review by the grader.
 """
@@ -65,7 +66,7 @@ def main(argv):
     sys.path.insert(0, plan["root"])
 
     for chunk, code in zip(plan["chunks"], compiled):
-        if isinstance(code, SyntaxError):
+        if isinstance(code, Exception):
             audit("tito.cell_failed", f"the cell {chunk['label']} is not valid Python: {code}", None)
             break
         try:
@@ -118,7 +119,7 @@ def _compile(chunk, source):
     try:
         # Blank lines in front keep tracebacks pointing at the source file's own lines.
         return compile("\n" * (chunk["line"] - 1) + chunk["code"], source, "exec")
-    except SyntaxError as error:
+    except (SyntaxError, ValueError) as error:  # ValueError: a NUL byte
         return error
 
 
@@ -165,8 +166,9 @@ REFUSED_EVENTS = frozenset({
 })
 REFUSED_PREFIXES = ("ctypes.", "socket.", "tito.")  # tito.* from anyone but this runner
 ALLOWED_EVENTS = frozenset({"ctypes.dlopen", "ctypes.dlsym"})  # numpy loads libraries as it imports; calling is refused
-# Events the guard looks at more closely: patching old classes, replacing code, the grader's code reused.
-WATCHED_EVENTS = REFUSED_EVENTS | {"object.__setattr__", "function.__new__"}
+# Also looked at: a function made of the grader's code (and, in the hook, replacing a function's
+# code or a module's class, and reading the guard's own frame).
+WATCHED_EVENTS = REFUSED_EVENTS | {"function.__new__"}
 MAX_REPORTED = 5  # replaced things named per check; one is enough to need a review
 
 
@@ -192,8 +194,10 @@ def _install_guard(plan, nonce_fd, channel_fd, namespace, locked_codes):
             if get_ident() == main_thread:
                 return  # the guard's own calls
             raise PermissionError(f"tito grade: {event} is not allowed while the grader reports")
-        if event in ALLOWED_EVENTS or not (event in WATCHED_EVENTS or event.startswith(REFUSED_PREFIXES)
-                                           or (event == "object.__getattr__" and args[0] is guard)):
+        if event in ALLOWED_EVENTS or not (
+                event in WATCHED_EVENTS or event.startswith(REFUSED_PREFIXES)
+                or (event == "object.__setattr__" and args[1] in ("__code__", "__class__"))
+                or (event == "object.__getattr__" and args[0] is guard)):
             return
         for number in numbers:
             handler = getsignal(number)
@@ -229,7 +233,7 @@ def _function_codes(locked_codes):
     """{name: code object} of every function the locked cells define at their top level, as we compiled them."""
     found = {}
     for code in locked_codes:
-        if not isinstance(code, SyntaxError):
+        if isinstance(code, types.CodeType):
             found.update((const.co_name, const) for const in code.co_consts if isinstance(const, types.CodeType))
     return found
 
