@@ -27,7 +27,7 @@ def run_cell(tmp_path, code, sandboxed=True, timeout=60, limits=None):
     job = tmp_path / f"job-{len(list(tmp_path.glob('job-*')))}"
     job.mkdir()
     runner = Runner(sandboxed)
-    root, _ = runner.plan_paths(workspace)
+    root = runner.plan_root(workspace)
     plan = {
         "root": root, "source": f"{root}/modules/cell.py", "imports": {}, "sandboxed": sandboxed,
         "limits": {**cell_limits(timeout, 2**30), **(limits or {})}, "tests": ["test_nothing"],

@@ -200,9 +200,12 @@ def _reason(module, error):
     return text.replace(str(module.root) + "/", "")
 
 
-def _plan_module(module, grade, record, export_error, release, settings):
-    """Decide what to run for each graded cell of one module; jobs for those that can run."""
-    expected = _graded_in_record(record) if release else None
+def _plan_module(module, grade, entry, export_error, release, settings):
+    """Decide what to run for each graded cell of one module; jobs for those that can run.
+
+    `entry` is the module's entry in the release record `release` (both None without a record).
+    """
+    expected = _graded_in_record(entry) if release else None
     if module is None:
         return _fail_all(grade, expected, "the module's source is missing from the workspace")
     if export_error:
@@ -212,10 +215,10 @@ def _plan_module(module, grade, record, export_error, release, settings):
         cells = read_cells(module.source)
         if expected is None:
             expected = [(cell.nbgrader["grade_id"], cell.nbgrader["points"]) for cell in cells if cell.nbgrader.get("grade")]
-        locked = {cell["grade_id"]: cell for cell in record["locked_cells"]} if record else {}
-        extra = [cell.nbgrader["grade_id"] for cell in cells if cell.nbgrader.get("grade") and record
+        locked = {cell["grade_id"]: cell for cell in entry["locked_cells"]} if entry else {}
+        extra = [cell.nbgrader["grade_id"] for cell in cells if cell.nbgrader.get("grade") and entry
                  and cell.nbgrader["grade_id"] not in locked]
-        imports = record.get("imports", {}) if record else course_imports(cells)
+        imports = entry.get("imports", {}) if entry else course_imports(cells)
     except Exception as error:  # malformed metadata: that module scores 0, the others are graded
         return _fail_all(grade, expected or [], f"the module's cells could not be read: {_reason(module, error)}")
     if extra:
@@ -230,8 +233,8 @@ def _plan_module(module, grade, record, export_error, release, settings):
     return jobs
 
 
-def _graded_in_record(record):
-    return [(cell["grade_id"], cell["points"]) for cell in record["locked_cells"] if cell["grade"]] if record else []
+def _graded_in_record(entry):
+    return [(cell["grade_id"], cell["points"]) for cell in entry["locked_cells"] if cell["grade"]] if entry else []
 
 
 def _graded_in_source(module):
@@ -267,7 +270,7 @@ def _plan_for(module, test, cells, locked, imports, settings):
         return None
     chunks = [_chunk(earlier, locked) for earlier in cells[:index] if earlier.kind == "code"]
     chunks.append({"code": graded_source, "line": cell.line, "label": repr(test.grade_id), "locked": True})
-    root, _ = settings.runner.plan_paths(settings.copy)
+    root = settings.runner.plan_root(settings.copy)
     return {"root": root, "source": f"{root}/{module.source.relative_to(settings.copy).as_posix()}",
             "chunks": chunks, "tests": tests, "imports": imports, "limits": settings.limits,
             "sandboxed": settings.runner.sandboxed}
@@ -322,7 +325,7 @@ def _run_jobs(settings, jobs, timeout, workers, on_test):
 
 def _apply(job, verdict, settings):
     """Set the graded cell's status and message from the verdict, in the workspace's own paths."""
-    root, _ = settings.runner.plan_paths(settings.copy)
+    root = settings.runner.plan_root(settings.copy)
     message = (verdict.message or "").replace(f"{root}/", "") or None
     raised_at = verdict.raised_at.replace(root, str(settings.copy), 1) if verdict.raised_at else None
     if verdict.status == "error" and "NotImplementedError" in (message or "").split("\n")[0]:

@@ -131,9 +131,9 @@ class Runner:
             raise SandboxError(f"the sandbox cannot start this Python ({sys.executable}): {detail[0]}; "
                                "pass --no-sandbox to grade without isolation")
 
-    def plan_paths(self, workspace):
-        """(root, plan path) as the runner will see them."""
-        return (SANDBOX_ROOT, SANDBOX_PLAN) if self.sandboxed else (str(workspace), None)
+    def plan_root(self, workspace):
+        """Where the runner will see the workspace."""
+        return SANDBOX_ROOT if self.sandboxed else str(workspace)
 
     def run(self, plan, workspace, job_dir, timeout):
         """Run the cell of `plan` (a dict) over the read-only `workspace`; return a CellRun."""
@@ -148,26 +148,32 @@ class Runner:
         os.close(nonce_write)
         channel_read, channel_write = os.pipe()
         info_read, info_write = os.pipe() if self.sandboxed else (None, None)
+        passed = tuple(fd for fd in (nonce_read, channel_write, info_write) if fd is not None)
         runner_args = [str(nonce_read), str(channel_write)]
         if self.sandboxed:
             command = [*_bwrap(Path(workspace), Path(job_dir), info_write), sys.executable, "-I", SANDBOX_RUNNER,
                        SANDBOX_PLAN, *runner_args]
-            passed = (nonce_read, channel_write, info_write)
         else:
             command = [sys.executable, "-I", str(RUNNER), str(plan_path), *runner_args]
-            passed = (nonce_read, channel_write)
-        with self._lock:
-            if self._stopping:
-                raise KeyboardInterrupt
-            process = subprocess.Popen(
-                command, cwd=workspace, env=None if self.sandboxed else {**ENVIRONMENT, "HOME": str(job_dir),
-                                                                         "TMPDIR": str(job_dir)},
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                pass_fds=passed, start_new_session=True,
-            )
-            self._running.add(process)
-        for fd in passed:
-            os.close(fd)
+        try:
+            with self._lock:
+                if self._stopping:
+                    raise KeyboardInterrupt
+                process = subprocess.Popen(
+                    command, cwd=workspace, env=None if self.sandboxed else {**ENVIRONMENT, "HOME": str(job_dir),
+                                                                             "TMPDIR": str(job_dir)},
+                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    pass_fds=passed, start_new_session=True,
+                )
+                self._running.add(process)
+        except BaseException:
+            for fd in (channel_read, info_read):
+                if fd is not None:
+                    os.close(fd)
+            raise
+        finally:
+            for fd in passed:
+                os.close(fd)  # the child has its copies; ours would keep the pipes open
         try:
             return _collect(process, nonce, channel_read, info_read, timeout)
         finally:
