@@ -8,7 +8,7 @@ All three start from the same weights and train on the same batches, in the same
 import numpy as np
 
 from mlp_numpy import NumpyMLP
-from tinytorch import SGD, CrossEntropyLoss, Dropout, Linear, ReLU, Sequential, Tensor
+from tinytorch import SGD, CrossEntropyLoss, Dropout, Linear, ReLU, Sequential, from_numpy
 
 SIZES = (784, 256, 128, 10)
 DROPOUT = (0.5, 0.3)
@@ -66,7 +66,7 @@ class TinytorchMLP:
 
     def loss(self, x, labels):
         """The forward pass: the batch's mean loss as a Tensor, with its graph."""
-        return self.loss_fn(self.model(Tensor(x)), labels)
+        return self.loss_fn(self.model(from_numpy(x)), labels)  # shares the batch, as torch.from_numpy does
 
     def step(self, x, labels):
         self.optimizer.zero_grad()

@@ -47,4 +47,8 @@ def unfinished_owner(error):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C: one line and the shell's code for SIGINT, not a traceback
+        print("milestone interrupted", file=sys.stderr)
+        sys.exit(130)

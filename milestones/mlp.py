@@ -37,7 +37,7 @@ def run(milestone, dataset, epochs, out_dir, json_path):
     inputs = train_set.tensors[0].shape[1]
     model = seed_network(inputs)
     print(f"{len(train_set):,} training and {len(test_set):,} test images of {inputs} pixels; "
-          f"{sum(p.size for p in model.parameters()):,} parameters")
+          f"{sum(p.numel() for p in model.parameters()):,} parameters")
     train_batches = DataLoader(train_set, batch_size=BATCH_SIZE[dataset], shuffle=True)
     test_batches = DataLoader(test_set, batch_size=1000)
     optimizer = Adam(model.parameters(), lr=LEARNING_RATE[dataset])

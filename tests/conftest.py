@@ -1,5 +1,6 @@
 """Shared helpers for the test suite."""
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -31,11 +32,17 @@ def workspace(tmp_path):
     return root
 
 
+def require_package(name, ci_variable, reason):
+    """Import an optional package for a test; skip visibly when absent, unless CI demands it by
+    setting `ci_variable` to 1 (CI installs the package: its absence must fail, not skip)."""
+    if os.environ.get(ci_variable) == "1":
+        return importlib.import_module(name)
+    return pytest.importorskip(name, reason=reason)
+
+
 def require_torch():
-    """Import torch for a parity test; skip visibly when absent, unless CI demands it."""
-    if os.environ.get("TINYTORCH_REQUIRE_TORCH") == "1":
-        import torch  # noqa: F401  (CI installs torch; its absence must fail, not skip)
-    return pytest.importorskip("torch", reason="torch not installed: the PyTorch parity tests need it as a reference")
+    return require_package("torch", "TINYTORCH_REQUIRE_TORCH",
+                           "torch not installed: the PyTorch parity tests need it as a reference")
 
 
 def require_fashion_mnist():

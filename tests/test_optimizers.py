@@ -57,7 +57,7 @@ def test_parameter_without_gradient_is_untouched():
     optimizer = AdamW([frozen, active], lr=0.1, weight_decay=0.5)
     active.grad = Tensor([1.0])
     optimizer.step()
-    assert np.array_equal(frozen.data, [1.0, 2.0]) and optimizer.state[0] == {}
+    assert np.array_equal(frozen.data, [1.0, 2.0]) and frozen not in optimizer.state
     assert active.data[0] != 1.0
 
 
@@ -85,31 +85,63 @@ def test_state_dict_is_a_copy_and_checked_on_load():
     optimizer.step()
     state = optimizer.state_dict()
     state["state"][0]["velocity"][:] = 99
-    assert optimizer.state[0]["velocity"][0] == 1.0
+    assert optimizer.state[p]["velocity"][0] == 1.0
     bad = optimizer.state_dict()
     bad["state"][0]["velocity"] = np.ones(4)
     with pytest.raises(ValueError, match=r"'velocity' of parameter 0 has shape \(4,\)"):
         optimizer.load_state_dict(bad)
-    with pytest.raises(ValueError, match="state for 2 parameters"):
-        optimizer.load_state_dict({"hyperparameters": state["hyperparameters"], "state": [{}, {}]})
+    with pytest.raises(ValueError, match="state for parameter 1"):
+        optimizer.load_state_dict({"param_groups": state["param_groups"], "state": {1: {}}})
     with pytest.raises(ValueError, match="hyperparameters"):
         Adam([p]).load_state_dict(state)
+    with pytest.raises(ValueError, match="2 parameter groups saved"):
+        optimizer.load_state_dict({"param_groups": state["param_groups"] * 2, "state": {}})
+    assert optimizer.state[p]["velocity"][0] == 1.0, "refused loads change nothing"
 
 
-def test_lr_can_be_changed_and_is_checked():
-    optimizer = SGD([Tensor([1.0], requires_grad=True)], lr=0.1)
-    optimizer.lr = 0.05
-    assert optimizer.hyperparameters["lr"] == 0.05
-    with pytest.raises(ValueError, match="lr must be a non-negative number"):
-        optimizer.lr = -1
+def test_param_groups_like_torch():
+    torch = require_torch()
+    rng = np.random.default_rng(3)
+    initial = [rng.standard_normal((3, 2)).astype(np.float32), rng.standard_normal(2).astype(np.float32)]
+    ours = [Tensor(v, requires_grad=True) for v in initial]
+    theirs = [torch.tensor(v.copy(), requires_grad=True) for v in initial]
+    optimizer = SGD([{"params": [ours[0]]}, {"params": [ours[1]], "lr": 0.5, "momentum": 0.0}], lr=0.1, momentum=0.9)
+    reference = torch.optim.SGD([{"params": [theirs[0]]}, {"params": [theirs[1]], "lr": 0.5, "momentum": 0.0}],
+                                lr=0.1, momentum=0.9)
+    assert [g["lr"] for g in optimizer.param_groups] == [0.1, 0.5] and optimizer.param_groups[1]["momentum"] == 0.0
+    for step, grads in enumerate(gradient_sequence(5, [(3, 2), (2,)])):
+        if step == 2:
+            for ours_group, theirs_group in zip(optimizer.param_groups, reference.param_groups):
+                ours_group["lr"] *= 0.5
+                theirs_group["lr"] *= 0.5
+        for o, t, g in zip(ours, theirs, grads):
+            o.grad, t.grad = Tensor(g), torch.from_numpy(g.copy())
+        optimizer.step()
+        reference.step()
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="unknown hyperparameters"):
+        optimizer.add_param_group({"params": [Tensor([1.0], requires_grad=True)], "betas": (0.9, 0.99)})
+    with pytest.raises(ValueError, match="appears twice"):
+        optimizer.add_param_group({"params": [ours[0]]})
+
+
+def test_frozen_parameters_are_accepted_and_skipped():
+    frozen = Tensor([1.0, 2.0])  # requires_grad=False: accepted, as in torch, and never moved
+    optimizer = SGD([frozen], lr=0.1)
+    optimizer.step()
+    assert np.array_equal(frozen.data, [1.0, 2.0])
 
 
 @pytest.mark.parametrize(
     "make, error, message",
     [
         (lambda: SGD([], lr=0.1), ValueError, "got no parameters"),
-        (lambda: SGD([np.ones(3)], lr=0.1), TypeError, "parameter 0 is not a Tensor"),
-        (lambda: SGD([Tensor([1.0])], lr=0.1), TypeError, "without requires_grad"),
+        (lambda: SGD([np.ones(3)], lr=0.1), TypeError, "parameter 0 is a ndarray, not a Tensor"),
+        (lambda: SGD([Tensor([1.0], requires_grad=True) * 2], lr=0.1), ValueError, "only leaf tensors"),
+        (lambda: SGD(Tensor([1.0], requires_grad=True), lr=0.1), TypeError, "single Tensor"),
+        (lambda: SGD([Tensor([1.0], requires_grad=True)], lr=float("nan")), ValueError, "lr must be"),
+        (lambda: Adam([Tensor([1.0], requires_grad=True)], betas=0.9), ValueError, "betas must be a pair"),
         (lambda: SGD([Tensor([1.0], requires_grad=True)] * 2, lr=0.1), ValueError, "appears twice"),
         (lambda: SGD([Tensor([1.0], requires_grad=True)], lr=-0.1), ValueError, "lr must be"),
         (lambda: SGD([Tensor([1.0], requires_grad=True)], nesterov=True), ValueError, "nesterov"),
@@ -128,4 +160,4 @@ def test_zero_grad_and_repr():
     optimizer = SGD([p], lr=0.1, momentum=0.5)
     optimizer.zero_grad()
     assert p.grad is None
-    assert repr(optimizer).startswith("SGD(1 parameters, lr=0.1, momentum=0.5")
+    assert repr(optimizer).startswith("SGD(1 parameters in 1 group(s); first group: lr=0.1, momentum=0.5")

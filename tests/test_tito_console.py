@@ -11,7 +11,7 @@ COMMANDS = [
     (("module", "list"), 0, "not started"),
     (("module", "export", "--check"), 0, "in sync"),
     (("module", "notebook", "02"), 0, "wrote modules/02_activations/activations_dev.ipynb"),
-    (("module", "test", "01"), 1, "0 of 5 tests passed"),
+    (("module", "test", "01"), 1, "0 of 8 tests passed"),
     (("module", "complete", "01"), 1, "nothing was recorded"),
     (("module", "reset", "03"), 0, "is back as it was released"),
     (("grade",), 0, "Total: 0 of"),

@@ -1,8 +1,12 @@
 """`tito doctor`: one row per check, a fix for each failure, non-zero exit when any fails."""
 
 import re
+import sys
+import tomllib
 
-from conftest import run_tito
+from conftest import REPO, run_tito
+from tito import MIN_PYTHON
+from tito.learner_readme import learner_readme
 
 LAYERS = "modules/03_layers/layers_dev.py"
 
@@ -52,3 +56,20 @@ def test_outside_a_workspace_the_workspace_check_fails(tmp_path):
     result = doctor(tmp_path)
     assert result.returncode == 1
     assert "no tinytorch workspace" in row(result.stdout, "workspace")
+
+
+def test_one_python_floor_everywhere():
+    """pyproject, the README, the learners' README and doctor (which reads MIN_PYTHON) agree."""
+    floor = ".".join(map(str, MIN_PYTHON))
+    assert tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"] == f">={floor}"
+    assert f"with Python {floor} (or newer)" in (REPO / "README.md").read_text()
+    assert f"With Python {floor} or newer:" in learner_readme([])
+    assert sys.version_info[:2] >= MIN_PYTHON, "the tests run on a Python the floor allows"
+
+
+def test_doctor_names_the_floor_on_an_older_python(monkeypatch):
+    from tito import doctor
+
+    monkeypatch.setattr(doctor, "MIN_PYTHON", (sys.version_info[0], sys.version_info[1] + 1))
+    check = doctor._python()
+    assert not check.ok and f"install Python {sys.version_info[0]}.{sys.version_info[1] + 1} or newer" in check.fix

@@ -111,7 +111,7 @@ def test_an_infinite_loop_times_out_and_the_rest_are_still_graded(student):
     copy_reference_sources(student)
     source = student / LAYERS
     text = source.read_text()
-    check = 'raise ValueError(f"Dropout probability p must be between 0 and 1, got {p!r}")\n'
+    check = 'raise ValueError(f"Dropout probability p must be between 0 and 1, got {value!r}")\n'
     assert text.count(check) == 1
     source.write_text(text.replace(check, check + "        while True:\n            pass\n"))
     report, _ = grade(student, "--timeout", "3", "--module", "02", "--module", "03")

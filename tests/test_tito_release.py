@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,12 @@ def solution_lines(sources, min_length=20):
     return {line for line in found if line not in public}
 
 
+def module_test_files():
+    """The course's test files whose code (a line of its own, not a string) marks tests as a module's."""
+    marked = re.compile(r"^[^\"'#\n]*pytest\.mark\.module\(", re.MULTILINE)  # in code: no quote or comment before it
+    return sorted(p.name for p in (REPO / "tests").glob("test_*.py") if marked.search(p.read_text()))
+
+
 def every_file(root):
     return [path for path in root.rglob("*") if path.is_file()]
 
@@ -53,13 +60,15 @@ def test_the_release_holds_what_a_learner_needs_and_nothing_generated_from_the_r
     for path in ("README.md", "pyproject.toml", "tito/cli.py", "tests/conftest.py", "tinytorch/__init__.py",
                  ".tito/release.json"):
         assert (w / path).is_file(), path
-    assert sorted(p.name for p in (w / "tests").glob("test_*.py")) == sorted(
-        p.name for p in (REPO / "tests").glob("test_*.py") if "pytest.mark.module(" in p.read_text()), \
-        "the module tests go along; tito's own tests do not"
+    shipped = sorted(p.name for p in (w / "tests").glob("test_*.py"))
+    assert shipped == module_test_files(), "the module tests go along; tito's own tests do not"
+    assert not [name for name in shipped if name.startswith("test_tito_")]
     assert not list(w.rglob("*.ipynb")) and not list(w.rglob("__pycache__"))
     assert "!.tito/release.json\n!.tito/released/" in (w / ".gitignore").read_text(), "the record goes into git"
     readme = (w / "README.md").read_text()
     assert "tito module complete" in readme and "| 03_layers | `tinytorch.core.layers` | yours to write |" in readme
+    assert '.venv/bin/pip install -e ".[dev,plot]"' in readme and "matplotlib" in readme
+    assert "## Milestones" in readme and "| `mlp` |" in readme and "tito milestone run perceptron" in readme
     for module in MODULES:
         generated = (w / "tinytorch/core" / f"{module.name}.py").read_text()
         assert f"GENERATED from modules/{module.slug}/{module.name}_dev.py" in generated
@@ -102,11 +111,12 @@ def test_the_record_has_each_locked_cell_and_the_released_source(pristine_releas
         entry = record["modules"][module.slug]
         assert entry["source_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
         assert (pristine_release / ".tito/released" / f"{module.slug}.py").read_bytes() == source.read_bytes()
-        graded = [c for c in read_cells(source) if c.nbgrader.get("grade")]
-        assert [c["grade_id"] for c in entry["locked_cells"]] == [c.nbgrader["grade_id"] for c in graded]
-        for cell, recorded in zip(graded, entry["locked_cells"]):
+        locked = [c for c in read_cells(source) if c.nbgrader.get("grade") or c.nbgrader.get("locked")]
+        assert [c["grade_id"] for c in entry["locked_cells"]] == [c.nbgrader["grade_id"] for c in locked]
+        for cell, recorded in zip(locked, entry["locked_cells"]):
             assert recorded["sha256"] == hashlib.sha256(cell.source.encode()).hexdigest()
-            assert recorded["points"] == cell.nbgrader["points"] and recorded["source"] == cell.source
+            assert recorded["source"] == cell.source and recorded["grade"] == bool(cell.nbgrader.get("grade"))
+            assert recorded.get("points") == cell.nbgrader.get("points"), "points for graded cells, none for locked helpers"
 
 
 def test_the_released_package_imports_and_its_stubs_raise(pristine_release):
@@ -169,4 +179,22 @@ def test_a_source_that_fails_the_lint_is_not_released(course, tmp_path):
     source.write_text(source.read_text().replace("### END SOLUTION", "### END SOLUTION (ReLU)", 1))
     result = run_tito("release", "--out", tmp_path / "out", cwd=course)
     assert result.returncode == 2 and "stands alone on its line" in result.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_tests_whose_code_carries_a_module_mark_are_shipped(course, tmp_path):
+    (course / "tests" / "test_mentions_the_mark.py").write_text(
+        'MARK = "pytest.mark.module(name=\'03_layers\')"  # a string, not a mark\n\ndef test_x():\n    pass\n')
+    (course / "tests" / "test_marked_once.py").write_text(
+        "import pytest\n\n\n@pytest.mark.module(name='03_layers')\ndef test_x():\n    pass\n")
+    out = tmp_path / "out"
+    result = run_tito("release", "--out", out, cwd=course)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (out / "tests/test_marked_once.py").is_file() and not (out / "tests/test_mentions_the_mark.py").exists()
+
+
+def test_a_test_file_that_does_not_parse_stops_the_release(course, tmp_path):
+    (course / "tests" / "test_broken.py").write_text("def test_x(:\n    pass\n")
+    result = run_tito("release", "--out", tmp_path / "out", cwd=course)
+    assert result.returncode == 2 and "test_broken.py" in result.stdout and "does not parse" in result.stdout
     assert not (tmp_path / "out").exists()

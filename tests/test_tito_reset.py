@@ -42,7 +42,7 @@ def test_reset_refuses_a_damaged_released_copy(student):
     (student / LAYERS).write_text("# my work\n" + (student / LAYERS).read_text())
     before = (student / LAYERS).read_bytes()
     with pytest.raises(ResetError, match="is not the source that was released"):
-        reset_module(resolve_module(student, "03"), load_progress(student))
+        reset_module(resolve_module(student, "03"))
     assert (student / LAYERS).read_bytes() == before
 
 
@@ -51,5 +51,5 @@ def test_reset_refuses_when_the_backup_cannot_be_made(student):
     (student / LAYERS).write_text("# my work\n" + (student / LAYERS).read_text())
     before = (student / LAYERS).read_bytes()
     with pytest.raises(ResetError, match="could not back up 03_layers"):
-        reset_module(resolve_module(student, "03"), load_progress(student))
+        reset_module(resolve_module(student, "03"))
     assert (student / LAYERS).read_bytes() == before

@@ -81,7 +81,7 @@ def test_schedules_match_torch(kind):
         theirs_opt.step()
         ours.step()
         theirs.step()
-        assert np.isclose(ours_opt.lr, theirs_opt.param_groups[0]["lr"], rtol=1e-9, atol=1e-12)
+        assert np.isclose(ours_opt.param_groups[0]["lr"], theirs_opt.param_groups[0]["lr"], rtol=1e-9, atol=1e-12)
 
 
 def test_schedule_arguments_are_checked():
@@ -149,7 +149,7 @@ def test_resumed_run_is_bit_identical(tmp_path):
     for a, b in zip(straight.model.parameters(), resumed.model.parameters()):
         assert np.array_equal(a.data, b.data)
     assert straight.history["train_loss"] == resumed.history["train_loss"]
-    assert straight.optimizer.lr == resumed.optimizer.lr
+    assert straight.optimizer.param_groups[0]["lr"] == resumed.optimizer.param_groups[0]["lr"]
 
 
 def test_checkpoint_has_no_pickle_and_names_its_parts(tmp_path):
@@ -157,7 +157,7 @@ def test_checkpoint_has_no_pickle_and_names_its_parts(tmp_path):
     path = trainer.save(tmp_path / "c.npz")
     with np.load(path, allow_pickle=False) as archive:
         names = set(archive.files)
-    assert {"format", "epoch", "generator", "model/0.weight", "model/3.bias", "optimizer/hyperparameters/lr"} <= names
+    assert {"format", "epoch", "generator", "model/0.weight", "model/3.bias", "optimizer/param_groups/0/lr"} <= names
     assert [p.name for p in tmp_path.iterdir()] == ["c.npz"], "no temporary file is left behind"
 
 
@@ -202,9 +202,30 @@ def test_process_killed_mid_save_leaves_the_previous_checkpoint_loadable(tmp_pat
     remaining = process.stdout.read()
     process.wait()
     assert "saved" not in remaining, "the kill must land mid-save for this test to mean anything"
+    assert any(p.name.startswith(".c.npz.tmp-") for p in tmp_path.iterdir()), "the killed save left its temporary"
     restored = Linear(6000, 6000)
     assert load_checkpoint(path, restored)["epoch"] == 7
     assert np.array_equal(restored.weight.data, old_model.weight.data)
+    assert [p.name for p in tmp_path.iterdir()] == ["c.npz"], "loading removes the temporary of the dead writer"
+
+
+def test_checkpoint_gets_ordinary_permissions(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = make_trainer().save(tmp_path / "c.npz")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_temporaries_of_running_writers_are_kept(tmp_path):
+    path = make_trainer().save(tmp_path / "c.npz")
+    alive = tmp_path / f".c.npz.tmp-{os.getpid()}-abc"  # this process is running: its file is in use
+    dead = tmp_path / ".c.npz.tmp-999999999-abc"       # no such process
+    alive.write_bytes(b"partial")
+    dead.write_bytes(b"partial")
+    make_trainer().save(path)
+    assert alive.exists() and not dead.exists()
 
 
 def test_corrupt_and_mismatched_checkpoints_are_clear_errors(tmp_path):
@@ -240,3 +261,33 @@ def test_corrupt_and_mismatched_checkpoints_are_clear_errors(tmp_path):
         load_checkpoint(path, other.model, other.optimizer)
     assert all(np.array_equal(model_before[k], v) for k, v in other.model.state_dict().items()), \
         "a failing optimizer restore must roll the model back too"
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda arrays: arrays.update(generator=np.array("{not json")), "'generator' entry is damaged"),
+    (lambda arrays: arrays.update(generator=np.array('{"bit_generator": "MT19937"}')), "'generator' entry is damaged"),
+    (lambda arrays: arrays.pop("generator"), "'generator' is missing"),
+    (lambda arrays: arrays.pop("epoch"), "'epoch' is missing"),
+    (lambda arrays: arrays.update(epoch=np.array(-3)), "'epoch' must be a non-negative integer"),
+    (lambda arrays: arrays.update(epoch=np.array("two")), "'epoch' must be a non-negative integer"),
+    (lambda arrays: arrays.update({"history/train_loss": np.array(["a", "b"])}), "history 'train_loss'"),
+    (lambda arrays: arrays.update({"schedule/epoch": np.array(-1)}), "does not fit"),
+    (lambda arrays: arrays.update({"optimizer/state/x/m": np.ones(2)}), "does not fit"),
+])
+def test_damaged_entries_leave_everything_unchanged(tmp_path, damage, message):
+    trainer = make_trainer(schedule=True)
+    path = trainer.save(tmp_path / "c.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    damage(arrays)
+    np.savez(tmp_path / "damaged.npz", **arrays)
+    target = make_trainer(schedule=True)
+    for p in target.model.parameters():
+        p.data += 1.0
+    model_before, lr_before = target.model.state_dict(), target.optimizer.param_groups[0]["lr"]
+    generator_before = default_generator().bit_generator.state
+    with pytest.raises(CheckpointError, match=message):
+        target.resume(tmp_path / "damaged.npz")
+    assert all(np.array_equal(model_before[k], v) for k, v in target.model.state_dict().items()), "model unchanged"
+    assert target.optimizer.param_groups[0]["lr"] == lr_before and default_generator().bit_generator.state == generator_before
+

@@ -8,22 +8,35 @@ module has not been exported yet.
 
 import importlib
 
+import numpy as np
+
 __version__ = "0.1.0"
 
 _HOME = {
-    "tinytorch.core.tensor": ("Tensor", "manual_seed", "default_generator"),
-    "tinytorch.core.activations": ("ReLU", "Sigmoid", "Tanh", "GELU", "Softmax"),
-    "tinytorch.core.layers": ("Module", "Linear", "Dropout", "Sequential"),
+    "tinytorch.core.tensor": ("Tensor", "manual_seed", "default_generator", "tensor", "from_numpy", "zeros",
+                              "ones", "full", "zeros_like", "ones_like", "rand", "randn", "arange", "where",
+                              "maximum", "minimum", "cat", "stack", "is_grad_enabled", "set_grad_enabled"),
+    "tinytorch.core.activations": ("ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax", "softmax",
+                                   "log_softmax"),
+    "tinytorch.core.layers": ("Parameter", "Module", "Linear", "Dropout", "Sequential", "ModuleList"),
     "tinytorch.core.losses": ("MSELoss", "CrossEntropyLoss", "BinaryCrossEntropyLoss", "BCEWithLogitsLoss"),
     "tinytorch.core.autograd": ("no_grad", "gradcheck"),
     "tinytorch.core.optimizers": ("SGD", "Adam", "AdamW"),
     "tinytorch.core.training": ("Trainer", "StepLR", "CosineAnnealingLR", "clip_grad_norm",
                                 "save_checkpoint", "load_checkpoint"),
     "tinytorch.core.dataloader": ("Dataset", "TensorDataset", "DataLoader"),
+    "tinytorch.core.tokenization": ("CharTokenizer", "BPETokenizer"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
-__all__ = list(_MODULE_OF)
+# dtypes under PyTorch's names, so that `dtype=tinytorch.float32` reads as it does in PyTorch.
+float32, float64, float16 = np.float32, np.float64, np.float16
+int64, int32, int16, int8, uint8 = np.int64, np.int32, np.int16, np.int8, np.uint8
+bool = np.bool_  # noqa: A001 (shadows the builtin only as tinytorch.bool, as torch.bool does)
+long, double = int64, float64
+
+__all__ = list(_MODULE_OF) + ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8",
+                              "bool", "long", "double"]
 
 
 def __getattr__(name):

@@ -27,7 +27,8 @@ from tito.inline_tests import run_inline_tests
 from tito.milestone_commands import add_commands as add_milestone_commands
 from tito.module_status import module_statuses
 from tito.notebooks import NotebookConflict, sync_if_notebook, sync_module
-from tito.progress import load_progress
+from tito.processes import Stopped, stop_children_on_signals
+from tito.progress import load_progress, updating_progress
 from tito.release import ReleaseError, make_release
 from tito.release_record import load_release
 from tito.reset import ResetError, reset_module
@@ -113,9 +114,9 @@ def cmd_module_test(args, console):
     if result.problem:
         console.print(f"[red]{escape(result.problem)}[/red]")
         return 1
-    progress = _load_progress(root, console)
-    progress.record_inline(module.slug, result.passed, len(result.tests))
-    progress.save()
+    with updating_progress(root) as progress:
+        _say_notice(console, progress.notice)
+        progress.record_inline(module.slug, result.passed, len(result.tests))
     table = Table(title=f"{module.slug}: inline tests")
     table.add_column("test")
     table.add_column("result")
@@ -211,7 +212,8 @@ def cmd_module_status(args, console):
 
 def cmd_module_reset(args, console):
     root, module = _the_module(args)
-    report = reset_module(module, _load_progress(root, console))
+    report = reset_module(module)
+    _say_notice(console, report.progress_notice)
     for backup in report.backups:
         console.print(f"your file was saved as {_rel(root, backup)}")
     console.print(f"{_rel(root, module.source)} is back as it was released; its progress was cleared.")
@@ -379,14 +381,18 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     console = make_console()
+    stop_children_on_signals()
     try:
         return args.handler(args, console)
     except USER_ERRORS as error:
         console.print(f"[red]tito: {escape(str(error))}[/red]")
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: the children are gone already; one line, the shell's code for SIGINT
         console.print("tito: interrupted")
         return 130
+    except Stopped as stop:
+        console.print(f"tito: stopped by {stop.name}")
+        return 128 + stop.signum
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from tito.export import plan_export, write_exports
 from tito.inline_tests import run_inline_tests
 from tito.module_tests import run_module_pytest
+from tito.progress import updating_progress
 from tito.sources import SourceError
 from tito.state import sha256_file
 from tito.workspace import all_modules
@@ -94,8 +95,10 @@ def _pytest_step(module, progress, timeout, counts, source_sha256):
 
 
 def _record_step(module, progress, timeout, counts, source_sha256):
-    progress.record_completion(module.slug, source_sha256, counts["inline"], counts["pytest"])
-    progress.save()
+    # Recorded into the file as it is now, not into `progress` as it was read before the tests ran:
+    # another tito command may have recorded something meanwhile.
+    with updating_progress(module.root) as fresh:
+        fresh.record_completion(module.slug, source_sha256, counts["inline"], counts["pytest"])
     return Step(STEPS[3], True, f"{module.slug} is complete")
 
 

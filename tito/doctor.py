@@ -4,6 +4,7 @@ import importlib
 import sys
 from dataclasses import dataclass
 
+from tito import MIN_PYTHON
 from tito.export import plan_export
 from tito.processes import IMPORT_PACKAGE_PROBE, run_child
 from tito.progress import PROGRESS_FILE, PROGRESS_SCHEMA, check_progress
@@ -12,7 +13,6 @@ from tito.sources import SourceError
 from tito.state import STATE_DIR, StateError, read_state, state_path
 from tito.workspace import WorkspaceError, all_modules, find_root
 
-MIN_PYTHON = (3, 10)
 INSTALL = 'pip install -e ".[dev]" in the workspace (see README.md)'
 
 

@@ -1,5 +1,6 @@
 """Run a module's notebook headless, cell by cell, through a real Jupyter kernel (nbclient + ipykernel)."""
 
+import logging
 import re
 import tempfile
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from tito.notebooks import read_notebook, write_notebook
-from tito.processes import workspace_env
+from tito.processes import Stopped, workspace_env
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -50,6 +51,11 @@ def execute_notebook(module, timeout=300, on_cell=None):
         except DeadKernelError as error:
             kernel_log.seek(0)
             failure = CellFailure(index, _label(notebook.cells[index]), f"the kernel died: {error}", kernel_log.read()[-2000:])
+        except (KeyboardInterrupt, Stopped):
+            # The kernel is shut down by now, but the interrupted cell's task is left pending in
+            # nbclient's event loop; asyncio would print it, traceback and all, when it is collected.
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+            raise
     write_notebook(module.notebook, notebook)
     return failure
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tito.atomic import atomic_write_text
+from tito.hints import check_hints
 from tito.sources import SourceError, check_nbgrader_cells, read_cells
 
 
@@ -32,12 +33,13 @@ class Export:
 def plan_export(module):
     """Read and check a module source; return the file it exports to and that file's text.
 
-    Raises SourceError (with file:line) when the source has no `#| default_exp`, has two,
-    exports nothing, or an exported cell is not valid Python.
+    Raises SourceError (with file:line) when the source fails the nbgrader or hint lint, has
+    no `#| default_exp`, has two, exports nothing, or an exported cell is not valid Python.
     """
     path = module.source
     cells = read_cells(path)
     check_nbgrader_cells(path, cells)
+    check_hints(path, cells)
     defaults = [cell for cell in cells if "default_exp" in cell.directives]
     if not defaults:
         raise SourceError(path, 0, "no `#| default_exp <package.module>` directive: where should this module export to?")

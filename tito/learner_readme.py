@@ -1,5 +1,7 @@
 """The README of a student workspace, written by `tito release`."""
 
+from tito import MIN_PYTHON
+
 _TEMPLATE = """\
 # tinytorch: your course workspace
 
@@ -11,12 +13,15 @@ track of what you have finished.
 
 ## Set up
 
-With Python 3.10 or newer:
+With Python {python} or newer:
 
 ```bash
-python3 -m venv .venv && .venv/bin/pip install -e ".[dev]"
+python3 -m venv .venv && .venv/bin/pip install -e ".[dev,plot]"
 . .venv/bin/activate
 ```
+
+`dev` brings the test tools; `plot` brings matplotlib, with which the milestones below draw
+their training curves (without it they train all the same and say that no plot was saved).
 
 ## Work through a module
 
@@ -39,7 +44,7 @@ one you changed over the other, and if you changed both it stops and asks which 
 records the module as complete. Modules build on each other, so they are completed in order.
 
 {modules}
-
+{milestones}
 ## Rules of the game
 
 - Cells marked as graded tests (`"grade": true` in their first line) are checked against the
@@ -50,10 +55,34 @@ records the module as complete. Modules build on each other, so they are complet
 """
 
 
-def learner_readme(rows):
-    """The README for a release; `rows` are (module slug, its package target, solutions kept)."""
+_MILESTONES = """
+## Milestones: your framework trains real models
+
+A milestone is a real, seeded training run on your own package, with a target it must reach.
+Run one once the modules it trains with are complete; each prints its epochs, says whether it
+reached its target (and exits non-zero if not), and saves its loss and accuracy curves under
+`runs/` (or `--out DIR`).
+
+| milestone | what it shows | data (target test accuracy) |
+|-----------|---------------|-----------------------------|
+{rows}
+
+```bash
+tito milestone list
+tito milestone run {first}
+```
+"""
+
+
+def learner_readme(rows, milestones=()):
+    """The README for a release; `rows` are (module slug, its package target, solutions kept),
+    `milestones` the course's (tito.milestone_commands.milestone_registry), if it ships any."""
     lines = ["| module | becomes | your part |", "|--------|---------|-----------|"]
     for slug, target, kept in rows:
         part = "given: the solution is included, study it" if kept else "yours to write"
         lines.append(f"| {slug} | `tinytorch.{target}` | {part} |")
-    return _TEMPLATE.format(modules="\n".join(lines))
+    milestones = list(milestones)
+    trials = [f"| `{m.name}` | {m.description} | {', '.join(f'{d} ({t:.0%})' for d, t in m.targets.items())} |"
+              for m in milestones]
+    section = _MILESTONES.format(rows="\n".join(trials), first=milestones[0].name) if milestones else ""
+    return _TEMPLATE.format(python=".".join(map(str, MIN_PYTHON)), modules="\n".join(lines), milestones=section)

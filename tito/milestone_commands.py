@@ -1,15 +1,15 @@
 """`tito milestone list` and `tito milestone run`: milestones run in a fresh process against the workspace's package."""
 
-import subprocess
 import sys
+from pathlib import Path
 
 from rich.table import Table
 
-from tito.processes import workspace_env
+from tito.processes import run_in_terminal
 from tito.workspace import WorkspaceError, find_root
 
 
-def _registry(root):
+def milestone_registry(root):
     """The milestones described in <root>/milestones/__init__.py (a description only; imports no tinytorch)."""
     namespace = {"__name__": "tito_milestone_registry"}
     source = root / "milestones" / "__init__.py"
@@ -24,17 +24,17 @@ def cmd_list(args, console):
     table = Table(title="milestones")
     for column in ("name", "what it shows", "datasets (target test accuracy)"):
         table.add_column(column)
-    for milestone in _registry(root).values():
+    for milestone in milestone_registry(root).values():
         targets = ", ".join(f"{name} ({target:.0%})" for name, target in milestone.targets.items())
         table.add_row(milestone.name, milestone.description, targets)
     console.print(table)
-    console.print("Run one with: tito milestone run NAME [--dataset D] [--epochs N] [--json FILE]")
+    console.print("Run one with: tito milestone run NAME [--dataset D] [--epochs N] [--json FILE] [--out DIR]")
     return 0
 
 
 def cmd_run(args, console):
     root = find_root()
-    milestones = _registry(root)
+    milestones = milestone_registry(root)
     if args.name not in milestones:
         raise WorkspaceError(f"no milestone called {args.name!r}; there are: {', '.join(milestones)}")
     milestone = milestones[args.name]
@@ -44,13 +44,16 @@ def cmd_run(args, console):
         )
     if args.epochs is not None and args.epochs < 1:
         raise WorkspaceError(f"--epochs must be at least 1, got {args.epochs}")
-    command = [sys.executable, "-m", "milestones", "run", milestone.name, "--out", str(root / "runs")]
-    for flag, value in (("--dataset", args.dataset), ("--epochs", args.epochs), ("--json", args.json)):
+    # The child runs in the workspace: paths given here are taken from where tito was run.
+    out = Path(args.out).resolve() if args.out else root / "runs"
+    json_path = Path(args.json).resolve() if args.json else None
+    command = [sys.executable, "-m", "milestones", "run", milestone.name, "--out", str(out)]
+    for flag, value in (("--dataset", args.dataset), ("--epochs", args.epochs), ("--json", json_path)):
         if value is not None:
             command += [flag, str(value)]
     console.print(f"Milestone {milestone.name}: {milestone.description}")
-    # The child inherits this terminal, so its progress bars and epoch lines appear live.
-    return subprocess.run(command, cwd=root, env=workspace_env(root)).returncode
+    # The child writes to this terminal, so its progress bars and epoch lines appear live.
+    return run_in_terminal(command, root)
 
 
 def add_commands(commands):
@@ -63,4 +66,5 @@ def add_commands(commands):
     run.add_argument("--dataset", help="which data to train on (default: the milestone's first)")
     run.add_argument("--epochs", type=int, help="override the number of epochs")
     run.add_argument("--json", help="write the result as JSON to this file")
+    run.add_argument("--out", metavar="DIR", help="folder for the plot (default: runs/ in the workspace)")
     run.set_defaults(handler=cmd_run)

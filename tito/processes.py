@@ -39,35 +39,111 @@ class ChildResult:
     timed_out: bool = False
 
 
+class Stopped(BaseException):
+    """tito was told to stop by `signum` (SIGTERM, SIGHUP): it unwinds, its children already gone."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+# Every child started and not yet reaped, so that a signal that stops tito stops them first: a
+# child runs in its own process group (out of reach of the terminal's Ctrl-C) and would outlive
+# tito otherwise. The value says whether the child is passed the signal, to clean up and say
+# so itself, rather than killed at once. `_stopping` holds the signal once one came; from
+# then on no child starts.
+_children = {}
+_stopping = None
+# Seconds a child passed the signal has to end on its own before it is killed.
+GRACE_SECONDS = 10
+
+
+def stop_children_on_signals():
+    """Install tito's handlers for SIGINT, SIGTERM and SIGHUP: stop every child's process group,
+    then raise in the main thread (KeyboardInterrupt for SIGINT, Stopped for the others), so tito
+    can say so in one line. Worker threads that try to start another child get Stopped instead.
+    A second signal kills every child at once."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _on_signal)
+
+
+def _on_signal(signum, frame):
+    global _stopping
+    first = _stopping is None
+    _stopping = signum
+    for process, passed_on in list(_children.items()):
+        _stop(process, signum if passed_on and first else None)
+    if first:  # a second Ctrl-C while tito unwinds must not interrupt its clean-up
+        raise KeyboardInterrupt if signum == signal.SIGINT else Stopped(signum)
+
+
+def _start(command, root, pass_signals=False, **streams):
+    """Start `command` at the workspace `root` in a process group of its own, tracked until reaped."""
+    if _stopping is not None:
+        raise Stopped(_stopping)
+    process = subprocess.Popen(command, cwd=root, env=workspace_env(root), stdin=subprocess.DEVNULL,
+                               start_new_session=sys.platform != "win32", **streams)
+    _children[process] = pass_signals
+    if _stopping is not None:  # the signal came while it was starting: the handler did not see it
+        _stop(process)
+    return process
+
+
 def run_child(command, root, timeout):
     """Run `command` with cwd and PYTHONPATH at the workspace `root`, stopping it after `timeout` seconds.
 
     The child gets its own process group, so that a timeout stops everything it started
     (a learner's code may spawn processes), not just the interpreter.
     """
-    own_group = sys.platform != "win32"
-    process = subprocess.Popen(
-        command, cwd=root, env=workspace_env(root), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
-        start_new_session=own_group,
-    )
+    process = _start(command, root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                     text=True, encoding="utf-8", errors="replace")
     try:
         stdout, stderr = process.communicate(timeout=timeout)
         return ChildResult(process.returncode, stdout, stderr)
     except subprocess.TimeoutExpired:
-        _stop(process, own_group)
+        _stop(process)
         stdout, stderr = process.communicate()
         return ChildResult(None, stdout, stderr, timed_out=True)
     except BaseException:  # interrupted by the user: leave no orphan behind
-        _stop(process, own_group)
+        _stop(process)
         process.communicate()
         raise
+    finally:
+        _children.pop(process, None)
 
 
-def _stop(process, own_group):
+def run_in_terminal(command, root):
+    """Run `command` at the workspace `root` with tito's own stdout and stderr, so its output
+    appears live, and return its exit code.
+
+    Ctrl-C reaches tito alone, which passes it on: the child (a milestone) ends its progress bar,
+    says it was interrupted and exits 130, which is returned. A child that has not ended
+    `GRACE_SECONDS` later is killed and the interrupt raised.
+    """
+    process = _start(command, root, pass_signals=True)
     try:
-        if own_group:
-            os.killpg(process.pid, signal.SIGKILL)
+        return process.wait()
+    except BaseException as error:
+        try:
+            code = process.wait(timeout=GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            _stop(process)
+            process.wait()
+            raise error from None
+        if isinstance(error, KeyboardInterrupt):
+            return code
+        raise
+    finally:
+        _children.pop(process, None)
+
+
+def _stop(process, signum=None):
+    """Kill the child and everything it started (its process group), or pass it `signum`."""
+    try:
+        if sys.platform != "win32":
+            os.killpg(process.pid, signum or signal.SIGKILL)
         else:
             process.kill()
     except (ProcessLookupError, PermissionError):

@@ -7,14 +7,19 @@
                       "pytest": {"passed": 62, "failed": 0, "errors": 0, "skipped": 0}}}}}
 """
 
-from tito.state import StateError, load_or_rebuild, state_path, utc_now, write_state
+from contextlib import contextmanager
+
+from tito.state import StateError, exclusive_lock, load_or_rebuild, read_state, state_path, utc_now, write_state
 
 PROGRESS_FILE = "progress.json"
 PROGRESS_SCHEMA = 1
+# Held while a command reads, changes and writes progress.json (see updating_progress).
+LOCK_FILE = "progress.lock"
 
 
 class Progress:
-    """The progress file's contents, changed in memory and written back with `save()`."""
+    """The progress file's contents. Read it with `load_progress`; change it only inside
+    `updating_progress`, which writes it back."""
 
     def __init__(self, root, modules, notice=None):
         self.root, self.modules, self.notice = root, modules, notice
@@ -36,17 +41,33 @@ class Progress:
     def forget(self, slug):
         self.modules.pop(slug, None)
 
-    def save(self):
-        write_state(state_path(self.root, PROGRESS_FILE), {"modules": self.modules}, PROGRESS_SCHEMA)
+
+@contextmanager
+def updating_progress(root):
+    """Yield the workspace's progress, read fresh under a lock, and write it back when the block ends.
+
+    Two tito commands in one workspace (`module complete 03` while `module test 05` runs) each
+    read, change and write the file; without the lock the later write would drop the earlier
+    one's update. Nothing is written if the block raises. A damaged file is backed up and
+    replaced by an empty one (see `notice`).
+    """
+    with exclusive_lock(state_path(root, LOCK_FILE)):
+        data, notice = load_or_rebuild(root, PROGRESS_FILE, PROGRESS_SCHEMA, check_progress)
+        progress = Progress(root, (data or {}).get("modules", {}), notice)
+        yield progress
+        write_state(state_path(root, PROGRESS_FILE), {"modules": progress.modules}, PROGRESS_SCHEMA)
 
 
 def load_progress(root):
-    """The workspace's progress; a damaged file is backed up and replaced by an empty one (see `notice`)."""
-    data, notice = load_or_rebuild(root, PROGRESS_FILE, PROGRESS_SCHEMA, check_progress)
-    progress = Progress(root, (data or {}).get("modules", {}), notice)
-    if notice:
-        progress.save()  # rebuilt now, so the next command finds a sound file
-    return progress
+    """The workspace's progress, to read; a damaged file is backed up and rebuilt (see `notice`)."""
+    try:
+        data = read_state(state_path(root, PROGRESS_FILE), PROGRESS_SCHEMA)
+        if data is not None:
+            check_progress(data)
+    except StateError:
+        with updating_progress(root) as progress:  # rebuilt under the lock: no concurrent update is lost
+            return progress
+    return Progress(root, (data or {}).get("modules", {}))
 
 
 def check_progress(data):

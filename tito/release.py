@@ -15,6 +15,7 @@ from tito import __version__
 from tito.atomic import atomic_write_text, default_mode
 from tito.export import is_generated, plan_exports, write_exports
 from tito.learner_readme import learner_readme
+from tito.milestone_commands import milestone_registry
 from tito.module_tests import belongs_to_a_module
 from tito.processes import IMPORT_PACKAGE_PROBE, run_child
 from tito.release_record import RELEASE_FILE, module_record, released_source, write_release
@@ -127,7 +128,8 @@ def _assemble(root, staging, modules, plans, keep):
         rows.append((module.slug, ".".join(plan.target.relative_to(root / "tinytorch").with_suffix("").parts), kept))
 
     write_exports(plan_exports(all_modules(staging)))
-    atomic_write_text(staging / "README.md", learner_readme(rows))
+    milestones = milestone_registry(staging).values() if (staging / "milestones").is_dir() else ()
+    atomic_write_text(staging / "README.md", learner_readme(rows, milestones))
     write_release(staging, {"created_at": utc_now(), "tito_version": __version__, "modules": record})
     return report
 
@@ -158,7 +160,11 @@ def _copy_course_tests(root, staging):
         return
     (staging / "tests").mkdir()
     for path in sorted(source.glob("*.py")):
-        if path.name == "conftest.py" or belongs_to_a_module(path):
+        try:
+            ships = path.name == "conftest.py" or belongs_to_a_module(path)
+        except ValueError as error:
+            raise ReleaseError(f"{error}; the release was not written") from None
+        if ships:
             shutil.copy2(path, staging / "tests" / path.name)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from tito.atomic import atomic_write_text
 from tito.notebooks import sync_module
+from tito.progress import updating_progress
 from tito.release_record import load_release, released_source
 from tito.state import backup_file, sha256_text
 
@@ -21,10 +22,12 @@ class ResetError(Exception):
 class ResetReport:
     backups: list = field(default_factory=list)  # paths of the copies of the learner's files
     notebook: str = ""  # what happened to the notebook, if there is one
+    progress_notice: str = ""  # set when a damaged progress file was rebuilt
 
 
-def reset_module(module, progress):
-    """Restore `module`'s released source; back up the learner's `.py` (and notebook) first."""
+def reset_module(module):
+    """Restore `module`'s released source; back up the learner's `.py` (and notebook) first, and
+    forget the module's progress."""
     root = module.root
     release = load_release(root)
     if not release or module.slug not in release["modules"]:
@@ -52,6 +55,7 @@ def reset_module(module, progress):
     if module.notebook.exists():
         module.notebook.unlink()  # backed up above; rewritten from the restored source next
         report.notebook = sync_module(module).message
-    progress.forget(module.slug)
-    progress.save()
+    with updating_progress(root) as progress:
+        report.progress_notice = progress.notice or ""
+        progress.forget(module.slug)
     return report

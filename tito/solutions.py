@@ -9,6 +9,7 @@ would have made (tests/test_tito_nbgrader.py checks this against nbgrader itself
 
 import re
 
+from tito.hints import check_hints
 from tito.sources import SourceError, check_nbgrader_cells, marker_kind, read_cells, require_solution_regions
 
 STUB_LINES = ("# YOUR CODE HERE", "raise NotImplementedError()")
@@ -37,11 +38,12 @@ def student_text(path):
     """The text of the module source at `path` with every solution region stubbed.
 
     Returns (text, regions) where regions lists each solution region's inner lines, in
-    file order. Raises SourceError if the source fails the nbgrader lint.
+    file order. Raises SourceError if the source fails the nbgrader or hint lint.
     """
     text = path.read_text(encoding="utf-8")
     cells = read_cells(path)
     check_nbgrader_cells(path, cells)
+    check_hints(path, cells)
     require_solution_regions(path, cells)
     lines = text.split("\n")
     replacements, regions = [], []

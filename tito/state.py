@@ -8,6 +8,7 @@ as a backup and replaced by a fresh one, with one line saying so, never with a t
 import hashlib
 import json
 import shutil
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -113,6 +114,26 @@ def backup_file(root, path, label):
             raise
         return target
     raise OSError(f"could not find a free backup name for {label} in {folder}")
+
+
+@contextmanager
+def exclusive_lock(path):
+    """Hold an exclusive lock on the file `path` (made if missing) while the block runs.
+
+    Another process that asks for the same lock waits until this one is released; the
+    operating system releases it, too, when its process dies, so a killed tito never leaves a
+    stale lock behind.
+    """
+    import fcntl  # POSIX, like tito's process groups; imported here so that tito starts without it
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _first_line(error):

@@ -20,7 +20,7 @@
 # **activation function** applied between layers breaks that: it bends the space, and
 # with enough bends a network can approximate any continuous function.
 #
-# **You build**: `ReLU`, `Sigmoid`, `Tanh`, `GELU` and `Softmax`, each with `forward`,
+# **You build**: `ReLU`, `Sigmoid`, `Tanh`, `GELU`, `Softmax` and `LogSoftmax`, each with `forward`,
 # `__call__` and `parameters()` (always empty: activations have nothing to learn).
 #
 # **It enables**: the hidden layers of Module 03's network, and probabilities for the
@@ -243,11 +243,16 @@ class Softmax(Activation):
 
     def __init__(self, dim=-1):
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-            raise TypeError(f"Softmax dim must be an integer, got {dim!r}")
+            raise TypeError(f"{type(self).__name__} dim must be an integer, got {dim!r}")
         self.dim = int(dim)
 
     def __repr__(self):
-        return f"Softmax(dim={self.dim})"
+        return f"{type(self).__name__}(dim={self.dim})"
+
+    def _check_dim(self, x):
+        self._check(x)
+        if not -x.ndim <= self.dim < x.ndim:
+            raise ValueError(f"{self!r} cannot apply to a tensor of shape {x.shape}")
 
     def forward(self, x):
         """
@@ -257,9 +262,7 @@ class Softmax(Activation):
         >>> Softmax()(Tensor([[1000.0, 1000.0]])).data
         array([[0.5, 0.5]], dtype=float32)
         """
-        self._check(x)
-        if not -x.ndim <= self.dim < x.ndim:
-            raise ValueError(f"Softmax(dim={self.dim}) cannot apply to a tensor of shape {x.shape}")
+        self._check_dim(x)
         ### BEGIN SOLUTION
         shifted = x.data - np.max(x.data, axis=self.dim, keepdims=True)
         exps = np.exp(shifted)
@@ -268,16 +271,70 @@ class Softmax(Activation):
         ### END SOLUTION
 
 
+class LogSoftmax(Softmax):
+    """log(softmax(x)) along `dim`, computed without ever taking the log of a rounded-off 0."""
+
+    def forward(self, x):
+        """
+        TODO: return x - max - log(sum(exp(x - max))) along self.dim (the log-sum-exp trick).
+
+        Why not log(Softmax()(x))? Softmax of a very negative score rounds to 0 in float32,
+        and log 0 = -inf; the shifted form stays finite.
+
+        EXAMPLE:
+        >>> LogSoftmax()(Tensor([[0.0, 0.0]])).data
+        array([[-0.6931472, -0.6931472]], dtype=float32)
+        """
+        self._check_dim(x)
+        ### BEGIN SOLUTION
+        shifted = x.data - np.max(x.data, axis=self.dim, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=self.dim, keepdims=True))
+        return Tensor.from_op(out, "log_softmax", (x,), dim=self.dim)
+        ### END SOLUTION
+
+
+def softmax(x, dim):
+    """Softmax of `x` along `dim`, as torch.softmax."""
+    return Softmax(dim)(x)
+
+
+def log_softmax(x, dim):
+    """log(softmax(x)) along `dim`, stably, as torch.log_softmax."""
+    return LogSoftmax(dim)(x)
+
+
 # %% [markdown]
 # ### Unit tests
+
+# %% [markdown]
+# The tests below check values where a plausible slip gives another answer, and one more
+# thing each time: that the activation *records its history* (its name, its input, what its
+# gradient rule needs). Module 05's backward pass depends on that record; a result built
+# with `Tensor(...)` instead of `Tensor.from_op(...)` would work here and silently cut the
+# graph there, so the test catches it here, where the mistake is made.
+
+# %% nbgrader={"grade": false, "grade_id": "activation-test-helpers", "locked": true, "solution": false}
+def check_history(name, activation, op, **saved):
+    """Assert that `activation` records op `op` (with `saved`) and keeps float64 float64."""
+    x = Tensor([[0.5, -1.5], [2.0, -0.25]], dtype=np.float64, requires_grad=True)
+    y = activation(x)
+    assert y._op == op and len(y._inputs) == 1 and y._inputs[0] is x, \
+        f"{name} must record op {op!r} with its input (use Tensor.from_op); got op {y._op!r}"
+    for key, value in saved.items():
+        assert y._saved.get(key) == value, f"{name} must save {key}={value!r} for its gradient, got {y._saved}"
+    assert y.dtype == np.float64, f"{name} must keep the input's dtype float64, got {y.dtype}"
+    assert np.array_equal(x.data, [[0.5, -1.5], [2.0, -0.25]]), f"{name} must not change its input"
+
 
 # %% nbgrader={"grade": true, "grade_id": "test-relu", "locked": true, "points": 5}
 def test_unit_relu():
     print("Unit test: ReLU...")
     relu = ReLU()
     y = relu(Tensor([[-2.0, -0.5, 0.0, 0.5, 3.0]]))
-    assert np.array_equal(y.data, [[0, 0, 0, 0.5, 3.0]])
-    assert y.dtype == np.float32 and relu.parameters() == []
+    assert np.array_equal(y.data, [[0, 0, 0, 0.5, 3.0]]), f"ReLU: expected [[0, 0, 0, 0.5, 3]], got {y.data.tolist()}"
+    assert y.dtype == np.float32, f"ReLU keeps float32, got {y.dtype}"
+    assert relu.parameters() == [], "an activation has no parameters"
+    check_history("ReLU", relu, "relu")
     print("ReLU works.")
 
 
@@ -289,9 +346,12 @@ def test_unit_sigmoid():
     print("Unit test: Sigmoid...")
     x = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
     y = Sigmoid()(Tensor(x))
-    assert np.allclose(y.data, 1 / (1 + np.exp(-x)), atol=1e-6)
-    extreme = Sigmoid()(Tensor([-1e4, 1e4])).data
-    assert np.array_equal(extreme, [0.0, 1.0]), extreme
+    expected = 1 / (1 + np.exp(-x))
+    assert np.allclose(y.data, expected, atol=1e-6), f"Sigmoid: expected {np.round(expected, 5).tolist()}, got {y.data.tolist()}"
+    with np.errstate(over="raise", invalid="raise"):
+        extreme = Sigmoid()(Tensor([-1e4, 1e4])).data
+    assert np.array_equal(extreme, [0.0, 1.0]), f"Sigmoid(-1e4, 1e4) is (0, 1) without overflow, got {extreme}"
+    check_history("Sigmoid", Sigmoid(), "sigmoid")
     print("Sigmoid works.")
 
 
@@ -301,8 +361,10 @@ if __name__ == "__main__":
 # %% nbgrader={"grade": true, "grade_id": "test-tanh", "locked": true, "points": 5}
 def test_unit_tanh():
     print("Unit test: Tanh...")
-    y = Tanh()(Tensor([-1e4, -1.0, 0.0, 1.0, 1e4]))
-    assert np.allclose(y.data, [-1, np.tanh(-1.0), 0, np.tanh(1.0), 1], atol=1e-6)
+    y = Tanh()(Tensor([-1e4, -1.0, 0.0, 0.5, 1e4]))
+    expected = [-1, np.tanh(-1.0), 0, np.tanh(0.5), 1]
+    assert np.allclose(y.data, expected, atol=1e-6), f"Tanh: expected {np.round(expected, 5).tolist()}, got {y.data.tolist()}"
+    check_history("Tanh", Tanh(), "tanh")
     print("Tanh works.")
 
 
@@ -315,9 +377,16 @@ def test_unit_gelu():
     # Reference values of x * Phi(x) (Phi from tables of the normal distribution).
     x = Tensor([-2.0, -1.0, 0.0, 1.0, 2.0])
     expected = [-0.04550026, -0.15865525, 0.0, 0.84134475, 1.95449974]
-    assert np.allclose(GELU()(x).data, expected, atol=1e-6)
-    assert np.allclose(GELU(approximate="tanh")(x).data, expected, atol=1e-3)
-    assert np.array_equal(GELU()(Tensor([-1e4, 1e4])).data, [0.0, 1e4])
+    assert np.allclose(GELU()(x).data, expected, atol=1e-6), f"GELU: expected {expected}, got {GELU()(x).data.tolist()}"
+    # The tanh form is its own formula, checked to float32 precision, not just "close to GELU".
+    v = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+    tanh_form = 0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + 0.044715 * v ** 3)))
+    got = GELU(approximate="tanh")(x).data
+    assert np.allclose(got, tanh_form, atol=1e-6), f"GELU(tanh): expected {np.round(tanh_form, 6).tolist()}, got {got.tolist()}"
+    extreme = GELU()(Tensor([-1e4, 1e4])).data
+    assert np.array_equal(extreme, [0.0, 1e4]), f"GELU(-1e4, 1e4) is (0, 1e4) without overflow, got {extreme}"
+    check_history("GELU", GELU(), "gelu", approximate="none")
+    check_history("GELU(tanh)", GELU(approximate="tanh"), "gelu", approximate="tanh")
     print("GELU works.")
 
 
@@ -326,13 +395,27 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": true, "grade_id": "test-softmax", "locked": true, "points": 5}
 def test_unit_softmax():
-    print("Unit test: Softmax...")
+    print("Unit test: Softmax and LogSoftmax...")
     y = Softmax()(Tensor([[1.0, 2.0, 3.0], [1e4, 1e4, -1e4]]))
-    assert np.allclose(y.data.sum(axis=-1), 1.0)
-    assert np.allclose(y.data[0], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum())
-    assert np.allclose(y.data[1], [0.5, 0.5, 0.0])
-    columns = Softmax(dim=0)(Tensor([[1.0, 2.0], [3.0, 4.0]]))
-    assert np.allclose(columns.data.sum(axis=0), 1.0)
+    assert np.allclose(y.data[0], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum()), f"Softmax row 0: got {y.data[0]}"
+    assert np.allclose(y.data[1], [0.5, 0.5, 0.0]), f"Softmax of large values must not overflow: got {y.data[1]}"
+    scores = np.array([[1.0, 2.0, 0.5], [3.0, -1.0, 0.0]])
+    for dim in (0, 1, -1):
+        got = Softmax(dim=dim)(Tensor(scores)).data
+        expected = np.exp(scores) / np.exp(scores).sum(axis=dim, keepdims=True)
+        assert np.allclose(got, expected, atol=1e-6), f"Softmax(dim={dim}): expected {np.round(expected, 4).tolist()}, got {got.tolist()}"
+    logs = LogSoftmax(dim=1)(Tensor([[1.0, 2.0, 3.0], [0.0, -1e4, 0.0]]))
+    expected = [[1 - np.log(np.exp([1, 2, 3]).sum()), 2 - np.log(np.exp([1, 2, 3]).sum()), 3 - np.log(np.exp([1, 2, 3]).sum())],
+                [-np.log(2), -1e4 - np.log(2), -np.log(2)]]
+    assert np.allclose(logs.data, expected, rtol=1e-5), f"LogSoftmax: expected {np.round(expected, 4).tolist()}, got {logs.data.tolist()}"
+    for dim in (0, -1):
+        got = LogSoftmax(dim=dim)(Tensor(scores)).data
+        expected = scores - np.log(np.exp(scores).sum(axis=dim, keepdims=True))
+        assert np.allclose(got, expected, atol=1e-6), f"LogSoftmax(dim={dim}): expected {np.round(expected, 4).tolist()}, got {got.tolist()}"
+    assert np.allclose(softmax(Tensor([[1.0, 3.0]]), dim=-1).data, np.exp([1, 3]) / np.exp([1, 3]).sum()), "the softmax function agrees with Softmax"
+    assert np.allclose(log_softmax(Tensor([[1.0, 3.0]]), dim=0).data, [[0.0, 0.0]]), "log_softmax over dim 0 of one row is 0"
+    check_history("Softmax(dim=0)", Softmax(dim=0), "softmax", dim=0)
+    check_history("LogSoftmax(dim=1)", LogSoftmax(dim=1), "log_softmax", dim=1)
     print("Softmax works.")
 
 
@@ -356,7 +439,7 @@ def test_module():
         for activation in (ReLU(), Sigmoid(), Tanh(), GELU(), GELU(approximate="tanh"), Softmax()):
             y = activation(x)
             assert y.shape == x.shape and not np.isnan(y.data).any(), repr(activation)
-            assert activation.parameters() == []
+            assert activation.parameters() == [], f"{activation!r} has no parameters"
     print("All activation tests passed. Next: tito module complete 02_activations")
 
 

@@ -314,13 +314,19 @@ class BCEWithLogitsLoss(Loss):
 def test_unit_mse_loss():
     print("Unit test: MSELoss...")
     predictions, targets = Tensor([[1.0, 2.0], [3.0, 5.0]]), Tensor([[1.0, 0.0], [3.0, 2.0]])
-    assert np.isclose(MSELoss()(predictions, targets).item(), (0 + 4 + 0 + 9) / 4)
-    assert np.isclose(MSELoss(reduction="sum")(predictions, targets).item(), 13.0)
-    assert MSELoss(reduction="none")(predictions, targets).shape == (2, 2)
+    for reduction, expected in (("mean", 13 / 4), ("sum", 13.0), ("none", [[0.0, 4.0], [0.0, 9.0]])):
+        got = MSELoss(reduction=reduction)(predictions, targets)
+        assert got.shape == np.shape(expected) and np.allclose(got.data, expected), \
+            f"MSELoss(reduction={reduction!r}): expected {expected}, got {got.data.tolist()}"
+    assert np.array_equal(predictions.data, [[1.0, 2.0], [3.0, 5.0]]), "the loss must not change its inputs"
+    w = Tensor([0.5, -1.0], requires_grad=True)
+    recorded = MSELoss()(w, Tensor([1.0, 1.0]))
+    assert recorded.requires_grad and recorded._op is not None, "the loss of predictions that require grad records its history"
+    assert MSELoss()(Tensor([1.0], dtype=np.float64), Tensor([0.0])).dtype == np.float64, "float64 predictions give a float64 loss"
     try:
         MSELoss()(Tensor(np.ones((4, 1))), Tensor(np.ones(4)))
     except ValueError as error:
-        assert "(4, 1)" in str(error) and "(4,)" in str(error)
+        assert "(4, 1)" in str(error) and "(4,)" in str(error), f"the error must name both shapes: {error}"
     else:
         raise AssertionError("shapes (4, 1) and (4,) must be refused, not broadcast")
     print("MSELoss works.")
@@ -329,25 +335,47 @@ def test_unit_mse_loss():
 if __name__ == "__main__":
     test_unit_mse_loss()
 
+# %% [markdown]
+# The cross-entropy test also checks the *contract with Module 05*: the one recorded
+# operation must save the integer targets (shape `(N,)`), the reduction and the row
+# log-sum-exps (shape `(N, 1)`), because the gradient rule computes `softmax = exp(z - lse)`
+# from exactly those. A loss that saved them in another shape would pass every value check
+# here and break backward later; it loses its points here instead.
+
 # %% nbgrader={"grade": true, "grade_id": "test-cross-entropy", "locked": true, "points": 15}
 def test_unit_cross_entropy_loss():
     print("Unit test: CrossEntropyLoss...")
-    logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
-    labels = np.array([0, 1])
+    logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [-1.0, 0.2, 3.0]])
+    labels = np.array([2, 0, 1])
     probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    expected = -np.log(probabilities[[0, 1], labels])
+    expected = -np.log(probabilities[[0, 1, 2], labels])
+    for reduction, want in (("mean", expected.mean()), ("sum", expected.sum()), ("none", expected)):
+        got = CrossEntropyLoss(reduction=reduction)(Tensor(logits), labels)
+        assert got.shape == np.shape(want) and np.allclose(got.data, want, atol=1e-5), \
+            f"CrossEntropyLoss(reduction={reduction!r}): expected {np.round(want, 5).tolist()}, got {got.data.tolist()}"
     loss = CrossEntropyLoss()
-    assert np.isclose(loss(Tensor(logits), labels).item(), expected.mean(), atol=1e-6)
-    assert np.allclose(CrossEntropyLoss(reduction="none")(Tensor(logits), labels).data, expected, atol=1e-6)
-    assert np.isclose(loss(Tensor(logits), Tensor([0, 1])).item(), expected.mean(), atol=1e-6), "float whole numbers"
+    assert np.isclose(loss(Tensor(logits), Tensor([2.0, 0.0, 1.0])).item(), expected.mean(), atol=1e-5), "float whole numbers"
     huge = loss(Tensor([[1e4, -1e4]]), np.array([1])).item()
-    assert np.isclose(huge, 2e4), f"stable for large logits: {huge}"
-    for bad_targets, message in ((np.array([0, 3]), "0..2"), (np.array([0.5, 1.0]), "whole numbers"),
-                                 (np.array([0, 1, 2]), "batch of 2")):
+    assert np.isclose(huge, 2e4), f"stable for large logits: expected 2e4, got {huge}"
+    z = Tensor(logits, requires_grad=True)
+    recorded = CrossEntropyLoss(reduction="sum")(z, labels)
+    assert recorded._op == "cross_entropy" and recorded._inputs[0] is z, \
+        f"cross-entropy is recorded as one 'cross_entropy' op on the logits, got {recorded._op!r}"
+    saved = recorded._saved
+    assert saved.get("reduction") == "sum", f"save the reduction, got {saved.get('reduction')!r}"
+    assert np.asarray(saved.get("targets")).dtype == np.int64 and np.array_equal(saved["targets"], labels), \
+        f"save the targets as int64 class numbers {labels.tolist()}, got {saved.get('targets')!r}"
+    row_lse = np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    lse = np.asarray(saved.get("log_sum_exp"))
+    assert lse.shape == (3, 1) and np.allclose(lse, row_lse, atol=1e-5), \
+        f"save each row's log-sum-exp with shape (3, 1): expected {np.round(row_lse, 4).tolist()}, got {lse.tolist()}"
+    assert CrossEntropyLoss()(Tensor(logits, dtype=np.float64), labels).dtype == np.float64, "the logits' dtype is kept"
+    for bad_targets, message in ((np.array([0, 3, 1]), "0..2"), (np.array([0.5, 1.0, 0.0]), "whole numbers"),
+                                 (np.array([0, 1]), "batch of 3")):
         try:
             loss(Tensor(logits), bad_targets)
         except ValueError as error:
-            assert message in str(error), str(error)
+            assert message in str(error), f"the error for targets {bad_targets} must mention {message!r}: {error}"
         else:
             raise AssertionError(f"targets {bad_targets} must be refused")
     print("CrossEntropyLoss works.")
@@ -361,15 +389,29 @@ def test_unit_binary_cross_entropy():
     print("Unit test: binary cross-entropy...")
     p, y = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
     expected = -(y * np.log(p) + (1 - y) * np.log(1 - p))
-    assert np.isclose(BinaryCrossEntropyLoss()(Tensor(p), Tensor(y)).item(), expected.mean(), atol=1e-6)
-    logits = np.log(p / (1 - p))
-    assert np.isclose(BCEWithLogitsLoss()(Tensor(logits), Tensor(y)).item(), expected.mean(), atol=1e-6)
-    assert np.isclose(BinaryCrossEntropyLoss()(Tensor([0.0]), Tensor([1.0])).item(), 100.0), "log clamped at -100"
-    assert np.isclose(BCEWithLogitsLoss()(Tensor([-1e4]), Tensor([1.0])).item(), 1e4), "stable for any logit"
+    for reduction, want in (("mean", expected.mean()), ("sum", expected.sum()), ("none", expected)):
+        got = BinaryCrossEntropyLoss(reduction=reduction)(Tensor(p), Tensor(y))
+        assert got.shape == np.shape(want) and np.allclose(got.data, want, atol=1e-6), \
+            f"BinaryCrossEntropyLoss(reduction={reduction!r}): expected {np.round(want, 5).tolist()}, got {got.data.tolist()}"
+        logits = np.log(p / (1 - p))
+        got = BCEWithLogitsLoss(reduction=reduction)(Tensor(logits), Tensor(y))
+        assert np.allclose(got.data, want, atol=1e-6), \
+            f"BCEWithLogitsLoss(reduction={reduction!r}): expected {np.round(want, 5).tolist()}, got {got.data.tolist()}"
+    clamped = BinaryCrossEntropyLoss()(Tensor([0.0, 1.0]), Tensor([1.0, 0.0])).item()
+    assert np.isclose(clamped, 100.0), f"each log is clamped at -100: expected 100, got {clamped}"
+    extreme = BCEWithLogitsLoss(reduction="none")(Tensor([-1e4, 1e4]), Tensor([1.0, 1.0])).data
+    assert np.allclose(extreme, [1e4, 0.0]), f"stable for any logit: expected [1e4, 0], got {extreme}"
+    for loss, op in ((BinaryCrossEntropyLoss(reduction="none"), "binary_cross_entropy"),
+                     (BCEWithLogitsLoss(reduction="none"), "bce_with_logits")):
+        x = Tensor([0.3, 0.7], requires_grad=True)
+        recorded = loss(x, Tensor([1.0, 0.0]))
+        assert recorded._op == op and recorded._inputs[0] is x, f"{loss!r} records op {op!r}, got {recorded._op!r}"
+        assert np.array_equal(np.asarray(recorded._saved.get("targets")), [1.0, 0.0]), \
+            f"{loss!r} saves the targets (shape (2,)) for its gradient, got {recorded._saved.get('targets')!r}"
     try:
         BinaryCrossEntropyLoss()(Tensor([1.5]), Tensor([1.0]))
     except ValueError as error:
-        assert "[0, 1]" in str(error)
+        assert "[0, 1]" in str(error), f"the error must mention [0, 1], got: {error}"
     else:
         raise AssertionError("a probability of 1.5 must be refused")
     print("Binary cross-entropy works.")
@@ -427,12 +469,12 @@ def test_module():
     logits = model(Tensor(np.random.default_rng(1).standard_normal((8, 64))))
     loss = CrossEntropyLoss()(logits, np.arange(8) % 10)
     assert loss.shape == () and loss.requires_grad, "the loss of a network with parameters records its history"
-    assert 0 < loss.item() < 10
+    assert 0 < loss.item() < 10, f"a fresh network's loss on 10 classes is near log(10), got {loss.item()}"
     for bad in (np.array([np.nan]), np.array([np.inf])):
         try:
             MSELoss()(Tensor(bad), Tensor([0.0]))
         except ValueError as error:
-            assert "NaN or infinite" in str(error)
+            assert "NaN or infinite" in str(error), f"the error must mention NaN or infinite, got: {error}"
         else:
             raise AssertionError("NaN or inf predictions must be refused, not passed on")
     print("All loss tests passed. Next: tito module complete 04_losses")

@@ -36,7 +36,7 @@ import contextlib
 import numpy as np
 
 from tinytorch.core.activations import logistic, normal_cdf
-from tinytorch.core.tensor import Tensor, set_grad_enabled
+from tinytorch.core.tensor import Tensor, from_numpy, set_grad_enabled
 
 # %% [markdown]
 # ## 1. The chain rule on a graph
@@ -124,13 +124,22 @@ def sum_to(grad, shape):
 # | add / sub | a + b, a - b | g, +/-g (then sum_to) |
 # | mul | a * b | g * b, g * a |
 # | div | a / b | g / b, -g * a / b^2 |
-# | pow | a ** b | g * b * a^(b-1), g * out * log a |
+# | pow | a ** b | g * b * a^(b-1) (0 where b = 0), g * out * log a (0 where a = 0 and b >= 0) |
 # | matmul | a @ b | g @ b^T, a^T @ g (batch axes summed) |
 # | sum / mean | reduce over axis | g spread back over the axis (mean: divided by its length) |
-# | max | largest element | g to the maximal element(s), split equally among ties |
-# | reshape / transpose | same numbers, new layout | g with the layout undone |
+# | amax / amin | largest / smallest element | g to the extreme element(s), split equally among ties |
+# | take_along | `max(dim)` / `min(dim)` values | g to the one position the indices name |
+# | logsumexp | log sum e^a | g * softmax(a) over the reduced axes |
+# | reshape (view, flatten, squeeze, unsqueeze) | same numbers, new shape | g reshaped back |
+# | permute (transpose, .T, .mT) | axes reordered | g with the inverse order |
+# | expand | a broadcast to a larger shape | sum_to(g, a's shape) |
+# | clone, cast | a copied / converted | g (converted back) |
 # | getitem | a[index] | g scattered into zeros, repeated indices adding up |
+# | cat / stack | pieces joined | g split back into the pieces |
 # | exp / log / sqrt | e^a, log a, sqrt a | g * out, g / a, g / (2 out) |
+# | abs / clamp | \|a\|, a limited to [lo, hi] | g * sign(a), g where lo <= a <= hi |
+# | where | c ? a : b | g where c to a, g elsewhere to b |
+# | maximum / minimum | elementwise larger / smaller | g to the larger / smaller side, halved on ties |
 #
 # Rules never modify the arrays they are given: the same gradient array may be passed to
 # several inputs (an `add` hands `g` to both sides).
@@ -205,11 +214,15 @@ def _pow_rule(grad, out, inputs, saved):
     base, exponent = inputs
     ### BEGIN SOLUTION
     grad_base = grad_exponent = None
-    if base.requires_grad:
-        grad_base = sum_to(grad * exponent.data * base.data ** (exponent.data - 1), base.shape)
-    if exponent.requires_grad:
-        with np.errstate(divide="ignore", invalid="ignore"):  # log of a non-positive base, as in NumPy
-            grad_exponent = sum_to(grad * out.data * np.log(base.data), exponent.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 and log 0 are masked below
+        if base.requires_grad:
+            # x ** 0 is the constant 1 everywhere, x = 0 included: its slope is 0, not 0 * inf.
+            slope = np.where(exponent.data == 0, 0, exponent.data * base.data ** (exponent.data - 1))
+            grad_base = sum_to(grad * slope, base.shape)
+        if exponent.requires_grad:
+            # 0 ** e is 0 for every e > 0 (and 1 at e = 0): flat in e there, where log 0 = -inf.
+            flat = (base.data == 0) & (exponent.data >= 0)
+            grad_exponent = sum_to(np.where(flat, 0, grad * out.data * np.log(base.data)), exponent.shape)
     return grad_base, grad_exponent
     ### END SOLUTION
 
@@ -261,14 +274,15 @@ def _sum_rule(grad, out, inputs, saved):
 def _mean_rule(grad, out, inputs, saved):
     (a,) = inputs
     ### BEGIN SOLUTION
-    count = a.size // max(out.size, 1)
+    count = a.data.size // max(out.data.size, 1)
     return (_expand(grad, a.shape, saved["axis"], saved["keepdims"]) / count,)
     ### END SOLUTION
 
 
-@gradient_rule("max")
-def _max_rule(grad, out, inputs, saved):
-    """The gradient goes to the maximal element; tied maxima share it equally."""
+@gradient_rule("amax")
+@gradient_rule("amin")
+def _extreme_rule(grad, out, inputs, saved):
+    """The gradient goes to the extreme element; tied extremes share it equally."""
     (a,) = inputs
     axis, keepdims = saved["axis"], saved["keepdims"]
     ### BEGIN SOLUTION
@@ -278,6 +292,27 @@ def _max_rule(grad, out, inputs, saved):
     ### END SOLUTION
 
 
+@gradient_rule("take_along")
+def _take_along_rule(grad, out, inputs, saved):
+    """max(dim)/min(dim): the gradient goes to the one position each index names."""
+    (a,) = inputs
+    axis, indices = saved["axis"], saved["indices"]
+    if not saved["keepdims"]:
+        grad, indices = np.expand_dims(grad, axis), np.expand_dims(indices, axis)
+    full = np.zeros(a.shape, dtype=grad.dtype)
+    np.put_along_axis(full, indices, grad, axis=axis)
+    return (full,)
+
+
+@gradient_rule("logsumexp")
+def _logsumexp_rule(grad, out, inputs, saved):
+    """d/da log sum e^a = e^a / sum e^a = softmax(a) over the reduced axes."""
+    (a,) = inputs
+    axis, keepdims = saved["axis"], saved["keepdims"]
+    softmax = np.exp(a.data - _expand(out.data, a.shape, axis, keepdims))
+    return (softmax * _expand(grad, a.shape, axis, keepdims),)
+
+
 # %% nbgrader={"grade": false, "grade_id": "shape-rules", "solution": true}
 #| export
 @gradient_rule("reshape")
@@ -285,10 +320,44 @@ def _reshape_rule(grad, out, inputs, saved):
     return (grad.reshape(inputs[0].shape),)
 
 
-@gradient_rule("transpose")
-def _transpose_rule(grad, out, inputs, saved):
-    axes = saved["axes"]
-    return (np.transpose(grad, None if axes is None else np.argsort(axes)),)
+@gradient_rule("permute")
+def _permute_rule(grad, out, inputs, saved):
+    """Undo the permutation: axis `dims[i]` of the input became axis `i` of the output.
+
+    TODO: return the gradient with the inverse order applied (transpose, .T and .mT are all
+    recorded as permute, so this one rule serves them all).
+
+    EXAMPLE: dims (2, 0, 1) took shape (2, 3, 4) to (4, 2, 3); the gradient (4, 2, 3) must
+    go back to (2, 3, 4).
+    """
+    ### BEGIN SOLUTION
+    return (np.transpose(grad, np.argsort(saved["dims"])),)
+    ### END SOLUTION
+
+
+@gradient_rule("expand")
+def _expand_rule(grad, out, inputs, saved):
+    return (sum_to(grad, inputs[0].shape),)
+
+
+@gradient_rule("clone")
+def _clone_rule(grad, out, inputs, saved):
+    return (grad,)
+
+
+@gradient_rule("cast")
+def _cast_rule(grad, out, inputs, saved):
+    return (grad.astype(inputs[0].dtype, copy=False),)
+
+
+@gradient_rule("cat")
+def _cat_rule(grad, out, inputs, saved):
+    return tuple(np.split(grad, np.cumsum(saved["sizes"])[:-1], axis=saved["axis"]))
+
+
+@gradient_rule("stack")
+def _stack_rule(grad, out, inputs, saved):
+    return tuple(np.take(grad, position, axis=saved["axis"]) for position in range(len(inputs)))
 
 
 @gradient_rule("getitem")
@@ -317,6 +386,42 @@ def _sqrt_rule(grad, out, inputs, saved):
     return (grad / (2 * out.data),)
 
 
+@gradient_rule("abs")
+def _abs_rule(grad, out, inputs, saved):
+    return (grad * np.sign(inputs[0].data),)  # slope 0 at 0, as in PyTorch
+
+
+@gradient_rule("clamp")
+def _clamp_rule(grad, out, inputs, saved):
+    """The gradient passes where the input was inside [min, max], bounds included."""
+    x, inside = inputs[0].data, True
+    if saved["min"] is not None:
+        inside = inside & (x >= saved["min"])
+    if saved["max"] is not None:
+        inside = inside & (x <= saved["max"])
+    return (grad * inside,)
+
+
+@gradient_rule("where")
+def _where_rule(grad, out, inputs, saved):
+    a, b = inputs
+    condition = saved["condition"]
+    grad_a = sum_to(np.where(condition, grad, 0), a.shape) if a.requires_grad else None
+    grad_b = sum_to(np.where(condition, 0, grad), b.shape) if b.requires_grad else None
+    return grad_a, grad_b
+
+
+@gradient_rule("maximum")
+@gradient_rule("minimum")
+def _pick_rule(grad, out, inputs, saved):
+    """The side that was picked gets the gradient; equal sides get half each."""
+    a, b = inputs
+    share_a = (a.data == out.data) * np.where(a.data == b.data, 0.5, 1.0)
+    grad_a = sum_to(grad * share_a, a.shape) if a.requires_grad else None
+    grad_b = sum_to(grad * (1 - share_a), b.shape) if b.requires_grad else None
+    return grad_a, grad_b
+
+
 # %% [markdown]
 # ## 4. Rules for the activations and losses
 #
@@ -327,6 +432,7 @@ def _sqrt_rule(grad, out, inputs, saved):
 # | tanh | 1 - t^2, from the output t |
 # | gelu | Phi(x) + x phi(x) (tanh form: the derivative of its formula) |
 # | softmax | s * (g - sum(g * s)) along the softmax axis |
+# | log_softmax | g - softmax * sum(g) along the axis |
 # | cross_entropy | (softmax(z) - onehot(y)), divided by N for the mean |
 # | binary_cross_entropy | (p - y) / max(p (1 - p), 1e-12) |
 # | bce_with_logits | sigmoid(x) - y |
@@ -383,6 +489,11 @@ def _softmax_rule(grad, out, inputs, saved):
     s = out.data
     return (s * (grad - np.sum(grad * s, axis=saved["dim"], keepdims=True)),)
     ### END SOLUTION
+
+
+@gradient_rule("log_softmax")
+def _log_softmax_rule(grad, out, inputs, saved):
+    return (grad - np.exp(out.data) * np.sum(grad, axis=saved["dim"], keepdims=True),)
 
 
 # %% nbgrader={"grade": false, "grade_id": "loss-rules", "solution": true}
@@ -471,11 +582,11 @@ def _topological_order(root):
 
 def _accumulate_into_leaf(leaf, grad, exclusive):
     """Add `grad` to leaf.grad. A leaf keeps `grad` itself only if no other tensor can see it."""
-    if leaf.grad is not None:
-        grad = leaf.grad.data + grad
+    if leaf._grad is not None:
+        grad = leaf._grad.data + grad
     elif not (exclusive and grad.flags.owndata and grad.flags.writeable):
         grad = np.array(grad, dtype=leaf.dtype)  # shared, a view, or read-only: keep a copy
-    leaf.grad = Tensor(grad, dtype=leaf.dtype)
+    leaf._grad = from_numpy(grad)  # the rules keep the leaf's shape and dtype: no checks needed
 
 
 def backward(root, gradient=None, retain_graph=False):
@@ -486,7 +597,7 @@ def backward(root, gradient=None, retain_graph=False):
             "requires_grad=True, or it was computed under no_grad()"
         )
     if gradient is None:
-        if root.size != 1:
+        if root.data.size != 1:
             raise RuntimeError(
                 f"backward(): a gradient can be implied only for a single number; this tensor has shape "
                 f"{root.shape}, so pass gradient= of that shape"
@@ -520,6 +631,11 @@ def backward(root, gradient=None, retain_graph=False):
                 continue
             if source_grad.dtype is not source.data.dtype and source_grad.dtype != source.data.dtype:
                 source_grad = source_grad.astype(source.data.dtype)
+            if source_grad.shape != source.data.shape:
+                raise RuntimeError(
+                    f"backward(): the rule of {node._op!r} gave a gradient of shape {source_grad.shape} "
+                    f"for an input of shape {source.data.shape}"
+                )
             if source in grads:
                 grads[source] = grads[source] + source_grad
             else:
@@ -619,10 +735,21 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 # %% nbgrader={"grade": true, "grade_id": "test-sum-to", "locked": true, "points": 5}
 def test_unit_sum_to():
     print("Unit test: sum_to...")
-    assert sum_to(np.ones((32, 256)), (256,)).shape == (256,)
-    assert np.array_equal(sum_to(np.ones((4, 3, 5)), (3, 1)), np.full((3, 1), 20.0))
-    assert np.array_equal(sum_to(np.ones((2, 3)), (1, 3)), np.full((1, 3), 2.0))
-    assert sum_to(np.ones((2, 3)), ()).shape == ()
+    cases = [
+        ((32, 256), (256,), np.full(256, 32.0)),
+        ((4, 3, 5), (3, 1), np.full((3, 1), 20.0)),
+        ((2, 3), (1, 3), np.full((1, 3), 2.0)),
+        ((2, 3), (2, 1), np.full((2, 1), 3.0)),
+        ((2, 3), (), np.array(6.0)),
+        ((2, 3), (2, 3), np.ones((2, 3))),
+    ]
+    for grad_shape, shape, expected in cases:
+        got = sum_to(np.ones(grad_shape), shape)
+        assert got.shape == expected.shape and np.array_equal(got, expected), \
+            f"sum_to(ones{grad_shape}, {shape}): expected {expected.tolist()}, got {np.asarray(got).tolist()}"
+    values = np.arange(6.0).reshape(2, 3)
+    assert np.array_equal(sum_to(values, (1, 3)), [[3.0, 5.0, 7.0]]), "sum_to adds up the stretched rows"
+    assert np.array_equal(sum_to(values, (2, 1)), [[3.0], [12.0]]), "sum_to adds up the stretched columns"
     print("sum_to works.")
 
 
@@ -635,23 +762,49 @@ def test_unit_backward():
     x = Tensor([2.0, 3.0], requires_grad=True)
     y = (x * x + 3 * x).sum()  # dy/dx = 2x + 3
     y.backward()
-    assert np.allclose(x.grad.data, [7.0, 9.0])
+    assert np.allclose(x.grad.data, [7.0, 9.0]), f"d(x*x + 3x)/dx = 2x + 3 = [7, 9], got {x.grad.data}"
     y2 = (x * 2).sum()
     y2.backward()
-    assert np.allclose(x.grad.data, [9.0, 11.0]), "gradients accumulate across backward calls"
+    assert np.allclose(x.grad.data, [9.0, 11.0]), f"gradients accumulate across backward calls: expected [9, 11], got {x.grad.data}"
+
+    # A diamond: `a` reaches the loss along two paths, which must both be counted, once each.
+    a = Tensor([1.5, -2.0], requires_grad=True)
+    b = a * 3.0
+    loss = (b * b + b * a).sum()  # = 9a^2 + 3a^2 = 12 a^2, so d/da = 24 a
+    loss.backward()
+    assert np.allclose(a.grad.data, 24 * a.data), f"d(12 a^2)/da = 24a = {24 * a.data}, got {a.grad.data}"
 
     a = Tensor(np.ones((2, 3)), requires_grad=True)
     b = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     ((a * b).sum()).backward()
-    assert np.allclose(b.grad.data, [2, 2, 2]) and np.allclose(a.grad.data, [[1, 2, 3], [1, 2, 3]])
+    assert np.allclose(b.grad.data, [2, 2, 2]) and np.allclose(a.grad.data, [[1, 2, 3], [1, 2, 3]]), \
+        f"broadcast gradients: got a.grad {a.grad.data.tolist()}, b.grad {b.grad.data.tolist()}"
+    assert a.grad.shape == a.shape and b.grad.shape == b.shape, "every gradient has its tensor's shape"
+
+    left, right = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    (left + right).sum().backward()
+    assert left.grad.data is not right.grad.data, "two leaves must never share one gradient array"
+    left.grad.data[0] = 100.0
+    assert right.grad.data[0] == 1.0, "changing one leaf's gradient must not change another's"
 
     w = Tensor(np.ones((3, 2)), requires_grad=True)
     (Tensor(np.ones((4, 3))) @ w).mean().backward()
-    assert np.allclose(w.grad.data, np.full((3, 2), 4 / 8))
+    assert np.allclose(w.grad.data, np.full((3, 2), 4 / 8)), f"mean of (4, 3) @ (3, 2): expected 0.5 everywhere, got {w.grad.data}"
+    tied = Tensor([3.0, 3.0, 1.0], requires_grad=True)
+    tied.amax().backward()
+    assert np.allclose(tied.grad.data, [0.5, 0.5, 0.0]), f"tied maxima share the gradient: expected [0.5, 0.5, 0], got {tied.grad.data}"
+    picked = Tensor([[3.0, 1.0], [0.0, 2.0]], requires_grad=True)
+    picked.max(dim=1).values.sum().backward()
+    assert np.array_equal(picked.grad.data, [[1.0, 0.0], [0.0, 1.0]]), f"max(dim) sends the gradient to the max, got {picked.grad.data}"
+
+    h = Tensor([1.0, 2.0], requires_grad=True) * 2
+    loss = h.sum()
+    loss.backward()
+    assert h._saved is None and loss._saved is None, "after backward the graph releases what it saved"
     try:
         (w * 2).backward()
     except RuntimeError as error:
-        assert "(3, 2)" in str(error)
+        assert "(3, 2)" in str(error), f"the error must name the shape: {error}"
     else:
         raise AssertionError("backward() of a non-scalar needs an explicit gradient")
     print("backward works.")
@@ -672,21 +825,34 @@ def test_unit_gradient_rules():
         return Tensor(rng.uniform(low, high, shape), dtype=np.float64, requires_grad=True)
 
     checks = {
-        "add/mul/div broadcast": (lambda a, b: (a + b) * a / (b * b + 1), (leaf(3, 4), leaf(4))),
+        "add/sub/mul/div broadcast": (lambda a, b: (a + b) * a / (b * b + 1) - b, (leaf(3, 4), leaf(4))),
         "pow": (lambda a, b: a ** b, (leaf(3, low=0.5), leaf(3))),
         "matmul": (lambda a, b: a @ b, (leaf(2, 3), leaf(3, 4))),
-        "sum/mean/max": (lambda a: a.sum(axis=0) + a.mean(axis=1, keepdims=True).sum() + a.max(axis=1).sum(), (leaf(3, 4),)),
-        "reshape/transpose/index": (lambda a: a.reshape(4, 3).T[1:, np.array([0, 0, 3])], (leaf(3, 4),)),
-        "exp/log/sqrt": (lambda a: a.exp() + a.log() + a.sqrt(), (leaf(5, low=0.5),)),
+        "batched matmul": (lambda a, b: a @ b, (leaf(2, 2, 3), leaf(3, 4))),
+        "sum/mean over axis 0 and 1": (lambda a: a.sum(dim=0) * a.mean(dim=1, keepdim=True), (leaf(3, 4),)),
+        "amax/max(dim)/logsumexp": (lambda a: a.amax(dim=0) + a.max(dim=0).values * a.logsumexp(dim=0), (leaf(3, 4),)),
+        "permute": (lambda a: a.permute(2, 0, 1) * leaf_weights, (leaf(2, 3, 4),)),
+        "transpose(-1, 0)": (lambda a: a.transpose(-1, 0) * transposed_weights, (leaf(2, 3, 4),)),
+        "reshape/T/index": (lambda a: a.reshape(4, 3).T[1:, np.array([0, 0, 3])], (leaf(3, 4),)),
+        "exp/log/sqrt/abs": (lambda a: a.exp() + a.log() + a.sqrt() + (a - 1.2).abs(), (leaf(5, low=0.5),)),
         "activations": (lambda a: ReLU()(a) + Sigmoid()(a) + Tanh()(a) + GELU()(a) + Softmax()(a), (leaf(2, 5),)),
         "cross-entropy": (lambda z: CrossEntropyLoss()(z, np.array([0, 2, 1])), (leaf(3, 4),)),
     }
+    leaf_weights = Tensor(rng.standard_normal((4, 2, 3)), dtype=np.float64)
+    transposed_weights = Tensor(rng.standard_normal((4, 3, 2)), dtype=np.float64)
     for name, (fn, inputs) in checks.items():
-        assert gradcheck(fn, *inputs), name
+        try:
+            gradcheck(fn, *inputs)
+        except GradcheckError as error:
+            raise AssertionError(f"the gradient of {name} is wrong: {error}") from None
+    # Where the formula would divide by zero, the derivative is still defined: d(x**0)/dx = 0.
+    zero = Tensor([0.0, 2.0], requires_grad=True)
+    (zero ** 0).sum().backward()
+    assert np.array_equal(zero.grad.data, [0.0, 0.0]), f"d(x**0)/dx is 0 everywhere, x = 0 included; got {zero.grad.data}"
     try:
         gradcheck(lambda a: Tensor.from_op(a.data * 3, "mul", (a, Tensor(2.0, dtype=np.float64))), leaf(3))
     except GradcheckError as error:
-        assert "analytic" in str(error) and "numeric" in str(error)
+        assert "analytic" in str(error) and "numeric" in str(error), f"the error must mention analytic and numeric, got: {error}"
     else:
         raise AssertionError("a wrong gradient must fail gradcheck")
     print("Gradient rules agree with central differences.")
@@ -700,17 +866,24 @@ def test_unit_no_grad():
     print("Unit test: no_grad, detach, retain_graph...")
     w = Tensor([1.0, 2.0], requires_grad=True)
     with no_grad():
-        assert not (w * 2).requires_grad
+        assert not (w * 2).requires_grad, "inside no_grad() nothing is recorded"
     assert (w * 2).requires_grad, "recording resumes after the block"
-    assert not w.detach().requires_grad and w.detach().data is w.data
+    try:
+        with no_grad():
+            raise KeyError("boom")
+    except KeyError:
+        pass
+    assert (w * 2).requires_grad, "recording resumes even when the block raised"
+    detached = w.detach()
+    assert not detached.requires_grad and detached.data is w.data, "detach shares the data and drops the history"
     loss = (w * w).sum()
     loss.backward(retain_graph=True)
     loss.backward()
-    assert np.allclose(w.grad.data, [4.0, 8.0]), "retain_graph allows a second pass"
+    assert np.allclose(w.grad.data, [4.0, 8.0]), f"retain_graph allows a second pass: expected [4, 8], got {w.grad.data}"
     try:
         loss.backward()
     except RuntimeError as error:
-        assert "retain_graph" in str(error)
+        assert "retain_graph" in str(error), f"the error must mention retain_graph, got: {error}"
     else:
         raise AssertionError("a third pass through a released graph must fail clearly")
     print("no_grad, detach and retain_graph work.")
@@ -792,7 +965,7 @@ def test_module():
     for _ in range(10_000):
         y = y * 1.0
     y.sum().backward()
-    assert np.allclose(w.grad.data, [1.0])
+    assert np.allclose(w.grad.data, [1.0]), f"the 10,000-op chain of * 1.0 has gradient 1, got {w.grad.data}"
     print("All autograd tests passed. Next: tito module complete 05_autograd")
 
 

@@ -85,7 +85,8 @@ def clip_grad_norm(parameters, max_norm):
 # ## 2. Learning-rate schedules
 #
 # A large learning rate makes fast progress early; a small one settles into a minimum late.
-# A schedule changes `optimizer.lr` once per epoch:
+# A schedule changes the learning rate of every parameter group (`group["lr"]`) once per
+# epoch, each group from its own starting rate, as PyTorch's schedulers do:
 #
 # ```
 # StepLR(step_size=2, gamma=0.5)         CosineAnnealingLR(T_max=8)
@@ -103,26 +104,43 @@ def clip_grad_norm(parameters, max_norm):
 # %% nbgrader={"grade": false, "grade_id": "schedules", "solution": true}
 #| export
 class LRSchedule:
-    """Base: remembers the optimizer's base rate and the epoch count; step() sets the new rate."""
+    """Base: remembers each group's starting rate and the epoch count; step() sets the new rates."""
 
     def __init__(self, optimizer):
         self.optimizer = optimizer
-        self.base_lr = optimizer.lr
+        self.base_lrs = [group["lr"] for group in optimizer.param_groups]
         self.epoch = 0
 
     def step(self):
         self.epoch += 1
-        self.optimizer.lr = self.rate(self.epoch)
+        self._apply()
 
-    def rate(self, epoch):
+    def _apply(self):
+        for group, base_lr in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self.rate(self.epoch, base_lr)
+
+    def rate(self, epoch, base_lr):
         raise NotImplementedError
 
+    def get_last_lr(self):
+        """The current rate of every group (as PyTorch's schedulers report it)."""
+        return [group["lr"] for group in self.optimizer.param_groups]
+
     def state_dict(self):
-        return {"epoch": self.epoch, "base_lr": self.base_lr}
+        return {"epoch": self.epoch, "base_lrs": list(self.base_lrs)}
 
     def load_state_dict(self, state):
-        self.epoch, self.base_lr = int(state["epoch"]), float(state["base_lr"])
-        self.optimizer.lr = self.rate(self.epoch)
+        """Restore a state_dict(); checked before anything changes."""
+        name = f"{type(self).__name__}.load_state_dict"
+        try:
+            epoch, base_lrs = int(state["epoch"]), [float(rate) for rate in np.atleast_1d(state["base_lrs"])]
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{name}: expected 'epoch' (an integer) and 'base_lrs' (numbers), got {error}") from None
+        if epoch < 0 or len(base_lrs) != len(self.optimizer.param_groups) or not all(rate >= 0 for rate in base_lrs):
+            raise ValueError(f"{name}: epoch {epoch} and base rates {base_lrs} do not fit an optimizer with "
+                             f"{len(self.optimizer.param_groups)} parameter group(s)")
+        self.epoch, self.base_lrs = epoch, base_lrs
+        self._apply()
 
 
 class StepLR(LRSchedule):
@@ -131,14 +149,14 @@ class StepLR(LRSchedule):
     def __init__(self, optimizer, step_size, gamma=0.1):
         if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
-        if not 0 < gamma <= 1:
+        if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not 0 < gamma <= 1:
             raise ValueError(f"StepLR: gamma must be in (0, 1], got {gamma!r}")
         super().__init__(optimizer)
         self.step_size, self.gamma = step_size, gamma
 
-    def rate(self, epoch):
+    def rate(self, epoch, base_lr):
         ### BEGIN SOLUTION
-        return self.base_lr * self.gamma ** (epoch // self.step_size)
+        return base_lr * self.gamma ** (epoch // self.step_size)
         ### END SOLUTION
 
 
@@ -148,15 +166,15 @@ class CosineAnnealingLR(LRSchedule):
     def __init__(self, optimizer, T_max, eta_min=0.0):
         if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max!r}")
-        if eta_min < 0:
+        if isinstance(eta_min, bool) or not isinstance(eta_min, (int, float)) or not eta_min >= 0:
             raise ValueError(f"CosineAnnealingLR: eta_min must be non-negative, got {eta_min!r}")
         super().__init__(optimizer)
         self.T_max, self.eta_min = T_max, eta_min
 
-    def rate(self, epoch):
+    def rate(self, epoch, base_lr):
         ### BEGIN SOLUTION
         progress = min(epoch, self.T_max) / self.T_max
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * progress)) / 2
+        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * progress)) / 2
         ### END SOLUTION
 
 
@@ -177,14 +195,21 @@ class CosineAnnealingLR(LRSchedule):
 # neither the old checkpoint nor the new one. Instead:
 #
 # ```
-# write  run.npz.tmp-XXXX   (the old run.npz is untouched meanwhile)
+# write  .run.npz.tmp-PID-XXXX   (the old run.npz is untouched meanwhile)
 # fsync  (the bytes are on disk, not just in a cache)
-# rename run.npz.tmp-XXXX -> run.npz   (one atomic step: readers see old or new, never half)
+# rename .run.npz.tmp-PID-XXXX -> run.npz   (one atomic step: readers see old or new, never half)
 # ```
 #
-# **Loading checks before it changes anything.** A truncated file, a checkpoint from
-# another architecture, an optimizer with other parameters: each is a clear error naming
-# the missing or unexpected keys, and the model is left as it was.
+# A process killed between the first and the last step leaves its temporary file behind.
+# Its name carries the writer's process id, so the next save or load of the same checkpoint
+# removes every temporary whose writer is no longer running. The finished file gets the
+# permissions any new file of yours gets (0644 under the usual umask 022), not the private
+# 0600 of a temporary file.
+#
+# **Loading checks before it changes anything.** A truncated file, a damaged entry, a
+# checkpoint from another architecture, an optimizer with other parameters: each is a clear
+# error naming the entry, and the model, optimizer, schedule and generator are left as
+# they were. Every entry is read and checked first; only then is anything restored.
 
 # %% nbgrader={"grade": false, "grade_id": "checkpoint", "solution": false}
 #| export
@@ -222,15 +247,47 @@ def _unflatten(arrays, prefix):
     return tree
 
 
+def _temporary_prefix(path):
+    return f".{path.name}.tmp-"
+
+
+def _remove_abandoned_temporaries(path):
+    """Delete temporary files beside `path` whose writing process no longer runs."""
+    prefix = _temporary_prefix(path)
+    for candidate in path.parent.glob(prefix + "*"):
+        writer = candidate.name[len(prefix):].split("-", 1)[0]
+        if writer.isdigit() and not _process_running(int(writer)):
+            candidate.unlink(missing_ok=True)
+
+
+def _process_running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, it is just not ours
+    return True
+
+
+def _new_file_mode():
+    """The permissions open() would give a new file: 0o666 minus the umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomically(path, write):
     """Call write(stream) on a temporary file beside `path`, fsync it, then rename it over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    _remove_abandoned_temporaries(path)
+    handle, temporary = tempfile.mkstemp(prefix=f"{_temporary_prefix(path)}{os.getpid()}-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
+            os.fchmod(stream.fileno(), _new_file_mode())
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
@@ -241,6 +298,8 @@ def write_atomically(path, write):
 
 def save_checkpoint(path, model, optimizer=None, epoch=0, schedule=None, history=None):
     """Write model, optimizer, schedule, history and generator state to `path` (.npz), atomically."""
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+        raise ValueError(f"save_checkpoint: epoch must be a non-negative integer, got {epoch!r}")
     arrays = {"format": np.array(CHECKPOINT_FORMAT), "epoch": np.array(int(epoch)),
               "generator": np.array(json.dumps(default_generator().bit_generator.state))}
     arrays.update({f"model/{k}": v for k, v in model.state_dict().items()})
@@ -257,6 +316,7 @@ def _read_archive(path):
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path}: no such file")
+    _remove_abandoned_temporaries(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
@@ -267,36 +327,56 @@ def _read_archive(path):
     return arrays
 
 
+def _checked_entries(path, arrays):
+    """Read and check the entries that are not model or optimizer arrays: epoch, generator, history."""
+    for key in ("epoch", "generator"):
+        if key not in arrays:
+            raise CheckpointError(f"checkpoint {path}: the entry {key!r} is missing")
+    epoch = arrays["epoch"]
+    if epoch.shape != () or epoch.dtype.kind not in "iu" or int(epoch) < 0:
+        raise CheckpointError(f"checkpoint {path}: 'epoch' must be a non-negative integer, got {epoch!r}")
+    try:
+        generator = json.loads(str(arrays["generator"]))
+        np.random.PCG64().state = generator  # a trial run on a scratch generator checks it
+    except (ValueError, TypeError, KeyError) as error:
+        raise CheckpointError(f"checkpoint {path}: the 'generator' entry is damaged ({error})") from None
+    history = {}
+    for key, values in _unflatten(arrays, "history").items():
+        if values.ndim != 1 or values.dtype.kind != "f":
+            raise CheckpointError(f"checkpoint {path}: history {key!r} is not a list of numbers")
+        history[key] = [None if np.isnan(v) else float(v) for v in values]
+    return int(epoch), generator, history
+
+
+def _optimizer_state(tree):
+    """The optimizer's state_dict() back from _unflatten's string keys (a non-number raises ValueError)."""
+    groups = tree.get("param_groups", {})
+    return {"state": {int(key): entry for key, entry in tree.get("state", {}).items()},
+            "param_groups": [groups[key] for key in sorted(groups, key=int)]}
+
+
 def load_checkpoint(path, model, optimizer=None, schedule=None):
     """Restore what save_checkpoint wrote; returns {"epoch": int, "history": dict}.
 
-    Everything is checked first: on any error the model, optimizer and generator are unchanged.
+    Everything is checked first: on any error the model, optimizer, schedule and generator
+    are unchanged, and the error is a CheckpointError naming what was wrong.
     """
     arrays = _read_archive(path)
-    model_state = _unflatten(arrays, "model")
-    model_backup = model.state_dict()
-    optimizer_backup = optimizer.state_dict() if optimizer is not None else None
+    epoch, generator, history = _checked_entries(path, arrays)
+    backups = [(part, part.state_dict()) for part in (model, optimizer, schedule) if part is not None]
     try:
-        model.load_state_dict(model_state, strict=True)
+        model.load_state_dict(_unflatten(arrays, "model"), strict=True)
         if optimizer is not None:
-            tree = _unflatten(arrays, "optimizer")
-            state = tree.get("state", {})
-            optimizer.load_state_dict({
-                "hyperparameters": tree.get("hyperparameters", {}),
-                "state": [state.get(str(i), {}) for i in range(len(optimizer.params))],
-            })
+            optimizer.load_state_dict(_optimizer_state(_unflatten(arrays, "optimizer")))
+        if schedule is not None:
+            schedule.load_state_dict(_unflatten(arrays, "schedule"))
     except (KeyError, ValueError, TypeError) as error:
-        model.load_state_dict(model_backup)
-        if optimizer_backup is not None:
-            optimizer.load_state_dict(optimizer_backup)
+        for part, backup in backups:
+            part.load_state_dict(backup)
         message = error.args[0] if error.args else str(error)
         raise CheckpointError(f"checkpoint {path} does not fit: {message}") from None
-    if schedule is not None:
-        schedule.load_state_dict(_unflatten(arrays, "schedule"))
-    default_generator().bit_generator.state = json.loads(str(arrays["generator"]))
-    history = {key: [None if np.isnan(v) else float(v) for v in values]
-               for key, values in _unflatten(arrays, "history").items()}
-    return {"epoch": int(arrays["epoch"]), "history": history}
+    default_generator().bit_generator.state = generator
+    return {"epoch": epoch, "history": history}
 
 
 # %% [markdown]
@@ -390,7 +470,7 @@ class Trainer:
                 loss = self.loss_fn(outputs, y)
                 loss.backward()
                 if self.max_grad_norm is not None:
-                    clip_grad_norm(self.optimizer.params, self.max_grad_norm)
+                    clip_grad_norm(self.model.parameters(), self.max_grad_norm)
                 self.optimizer.step()
                 batch = len(x)
                 total_loss += loss.item() * batch
@@ -435,7 +515,7 @@ class Trainer:
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"Trainer.fit: epochs must be a non-negative integer, got {epochs!r}")
         while self.epoch < epochs:
-            lr = self.optimizer.lr
+            lr = self.optimizer.param_groups[0]["lr"]
             train = self.train_epoch(train_batches, progress, f"epoch {self.epoch + 1}/{epochs}")
             val = self.evaluate(val_batches) if val_batches is not None else {"loss": None, "accuracy": None}
             self.epoch += 1
@@ -483,10 +563,15 @@ def test_unit_clip_grad_norm():
     print("Unit test: clip_grad_norm...")
     a, b = Tensor([3.0], requires_grad=True), Tensor([4.0], requires_grad=True)
     a.grad, b.grad = Tensor([3.0]), Tensor([4.0])
-    assert np.isclose(clip_grad_norm([a, b], max_norm=1.0), 5.0)
-    assert np.allclose([a.grad.data[0], b.grad.data[0]], [0.6, 0.8], atol=1e-5), "direction kept, length 1"
-    assert np.isclose(clip_grad_norm([a, b], max_norm=10.0), 1.0, atol=1e-5)
-    assert np.allclose(a.grad.data, [0.6], atol=1e-5), "below max_norm nothing changes"
+    norm = clip_grad_norm([a, b], max_norm=1.0)
+    assert np.isclose(norm, 5.0), f"clip_grad_norm returns the norm before clipping: expected 5, got {norm}"
+    got = [a.grad.data[0], b.grad.data[0]]
+    assert np.allclose(got, [0.6, 0.8], atol=1e-5), f"one global norm for all gradients, direction kept: expected [0.6, 0.8], got {got}"
+    norm = clip_grad_norm([a, b], max_norm=10.0)
+    assert np.isclose(norm, 1.0, atol=1e-5), f"the norm is now 1, got {norm}"
+    assert np.allclose(a.grad.data, [0.6], atol=1e-5), f"below max_norm nothing changes (no scaling up): got {a.grad.data}"
+    unused = Tensor([1.0], requires_grad=True)
+    assert np.isclose(clip_grad_norm([a, unused], max_norm=10.0), 0.6, atol=1e-5), "parameters without a gradient are ignored"
     print("clip_grad_norm works.")
 
 
@@ -503,16 +588,19 @@ def test_unit_schedules():
     rates = []
     for _ in range(5):
         schedule.step()
-        rates.append(optimizer.lr)
-    assert np.allclose(rates, [1.0, 0.5, 0.5, 0.25, 0.25])
+        rates.append(optimizer.param_groups[0]["lr"])
+    assert np.allclose(rates, [1.0, 0.5, 0.5, 0.25, 0.25]), f"StepLR(step_size=2, gamma=0.5): expected [1, 0.5, 0.5, 0.25, 0.25], got {rates}"
     optimizer = SGD([Tensor([1.0], requires_grad=True)], lr=1.0)
     cosine = CosineAnnealingLR(optimizer, T_max=4, eta_min=0.1)
     for _ in range(2):
         cosine.step()
-    assert np.isclose(optimizer.lr, 0.55), "halfway: the mean of base and minimum"
-    for _ in range(3):
+    assert np.isclose(optimizer.param_groups[0]["lr"], 0.55), f"halfway: the mean of base and minimum, 0.55; got {optimizer.param_groups[0]['lr']}"
+    cosine.step()
+    expected = 0.1 + 0.9 * (1 + np.cos(np.pi * 3 / 4)) / 2
+    assert np.isclose(optimizer.param_groups[0]["lr"], expected), f"epoch 3 of 4: expected {expected:.4f}, got {optimizer.param_groups[0]['lr']}"
+    for _ in range(2):
         cosine.step()
-    assert np.isclose(optimizer.lr, 0.1), "after T_max the rate stays at eta_min"
+    assert np.isclose(optimizer.param_groups[0]["lr"], 0.1), "after T_max the rate stays at eta_min"
     print("Schedules work.")
 
 
@@ -523,7 +611,7 @@ if __name__ == "__main__":
 def test_unit_trainer_and_checkpoints():
     print("Unit test: Trainer and checkpoints...")
     from tinytorch.core.activations import ReLU
-    from tinytorch.core.layers import Linear, Sequential
+    from tinytorch.core.layers import Dropout, Linear, Sequential
     from tinytorch.core.optimizers import Adam
     from tinytorch.core.tensor import manual_seed
 
@@ -539,8 +627,46 @@ def test_unit_trainer_and_checkpoints():
 
     trainer = make()
     history = trainer.fit(batches, epochs=30, val_batches=batches, log=None)
-    assert len(history["train_loss"]) == 30 and history["val_accuracy"][-1] > 0.9, history["val_accuracy"][-1]
-    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert len(history["train_loss"]) == 30 and history["val_accuracy"][-1] > 0.9, \
+        f"30 epochs reach over 90% on this easy problem, got {history['val_accuracy'][-1]:.2%}"
+    assert history["train_loss"][-1] < history["train_loss"][0], "training lowers the loss"
+
+    # One epoch of two batches (3 samples, then 1) with plain SGD, followed step by step in
+    # NumPy: zero_grad before each backward, the global norm clipped before step(), and the
+    # epoch's loss as the mean over samples (not over batches).
+    from tinytorch.core.losses import MSELoss
+    from tinytorch.core.optimizers import SGD
+
+    layer = Linear(2, 1)
+    layer.weight.data[...] = [[0.5], [-1.0]]
+    layer.bias.data[...] = [0.25]
+    pieces = [(np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 1.0]]), np.array([[1.0], [0.0], [2.0]])),
+              (np.array([[2.0, 2.0]]), np.array([[-1.0]]))]
+    w, b, losses = np.array([[0.5], [-1.0]]), np.array([0.25]), []
+    for inputs, targets in pieces:
+        diff = inputs @ w + b - targets
+        losses.append(np.mean(diff ** 2) * len(inputs))
+        grad_w, grad_b = inputs.T @ (2 * diff / len(inputs)), np.sum(2 * diff / len(inputs), axis=0)
+        norm = np.sqrt(np.sum(grad_w ** 2) + np.sum(grad_b ** 2))
+        scale = 1.0 / (norm + 1e-6) if norm > 1.0 else 1.0
+        w, b = w - 0.1 * scale * grad_w, b - 0.1 * scale * grad_b
+    stepper = Trainer(layer, SGD(layer.parameters(), lr=0.1), MSELoss(), max_grad_norm=1.0)
+    result = stepper.train_epoch([(Tensor(inputs), Tensor(targets)) for inputs, targets in pieces])
+    assert np.allclose(layer.weight.data, w, atol=1e-5) and np.allclose(layer.bias.data, b, atol=1e-5), \
+        f"after the epoch expected weight {w.ravel().round(5).tolist()} and bias {b.round(5).tolist()}, " \
+        f"got {layer.weight.data.ravel().round(5).tolist()} and {layer.bias.data.round(5).tolist()} " \
+        "(zero the gradients before each backward, clip before step)"
+    assert np.isclose(result["loss"], sum(losses) / 4, atol=1e-5) and result["samples"] == 4, \
+        f"the epoch's loss is the mean over its 4 samples: expected {sum(losses) / 4:.5f}, got {result['loss']:.5f}"
+
+    noisy = make()
+    noisy.model = Sequential(Linear(2, 8), Dropout(0.5), Linear(8, 2))
+    first, second = noisy.evaluate(batches[:2]), noisy.evaluate(batches[:2])
+    assert first == second and noisy.model.training, "evaluate() runs in eval mode (no dropout) and restores training mode"
+    scheduled = make()
+    scheduled.schedule = StepLR(scheduled.optimizer, step_size=1, gamma=0.5)
+    rates = scheduled.fit(batches[:2], epochs=3, log=None)["lr"]
+    assert np.allclose(rates, [0.02, 0.01, 0.005]), f"the schedule steps once per epoch: expected lr [0.02, 0.01, 0.005], got {rates}"
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "run.npz"
@@ -556,7 +682,7 @@ def test_unit_trainer_and_checkpoints():
         try:
             make().resume(path)
         except CheckpointError as error:
-            assert "truncated or corrupt" in str(error)
+            assert "truncated or corrupt" in str(error), f"the error must mention truncated or corrupt, got: {error}"
         else:
             raise AssertionError("a truncated checkpoint must be refused clearly")
     print("Trainer and checkpoints work.")

@@ -52,7 +52,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from tinytorch.core.tensor import Tensor, default_generator
+from tinytorch.core.tensor import Tensor, default_generator, from_numpy
 
 # %% [markdown]
 # ## 1. Why batches?
@@ -112,13 +112,19 @@ from tinytorch.core.tensor import Tensor, default_generator
 # | method | returns |
 # |--------|---------|
 # | `len(dataset)` | the number of samples |
-# | `dataset[i]` | sample `i`: a Tensor, or a tuple of Tensors such as `(image, label)` |
+# | `dataset[i]` | sample `i`: a Tensor, a NumPy array, a number, or a tuple, list or dict of them, such as `(image, label)` |
 #
-# `Dataset` is an abstract base class with those two methods. A third one, `get_batch`,
-# builds a whole batch. Its general version calls `dataset[i]` once per sample and stacks
-# the results: it works for every data set, but it pays Python's overhead once per
-# sample. A data set that can fetch many samples in one operation overrides it, as
-# `TensorDataset` does below.
+# So, as in PyTorch, a plain Python list of `(array, label)` pairs is already a data set.
+# `Dataset` is an abstract base class with those two methods, for data sets you write
+# yourself. A third one, `get_batch`, builds a whole batch. Its general version calls
+# `dataset[i]` once per sample and stacks the results with `collate`: it works for every
+# data set, but it pays Python's overhead once per sample. A data set that can fetch many
+# samples in one operation overrides it, as `TensorDataset` does below.
+#
+# **Collation** follows PyTorch's `default_collate`: samples that are tuples (or lists, or
+# dicts) are stacked field by field, keeping the structure; tensors, arrays and numbers are
+# stacked into one tensor with a new leading batch axis. Python floats become float32 (the
+# framework's default; PyTorch makes them float64), ints become int64, bools stay bool.
 #
 # ```
 #  get_batch([4, 0, 7])  (the general way)
@@ -146,65 +152,89 @@ class Dataset(ABC):
         """Sample `index` (an int from 0 to len - 1)."""
 
     def get_batch(self, indices):
-        """The samples at `indices` (a slice or a 1-D integer array), stacked into one batch.
-
-        TODO: fetch each sample with self[i] and stack them field by field.
-
-        APPROACH:
-        1. A slice becomes the positions range(len(self))[indices]; an array is used as is.
-        2. samples = [self[int(i)] for i in positions].
-        3. Stack with _stack_samples, which checks that every sample has the same
-           structure and shapes and builds one Tensor per field.
-
-        EXAMPLE:
-        >>> class Squares(Dataset):
-        ...     def __len__(self): return 5
-        ...     def __getitem__(self, i): return Tensor([float(i)]), Tensor(np.array(i * i))
-        >>> x, y = Squares().get_batch(np.array([3, 1]))
-        >>> x.shape, y.data
-        ((2, 1), array([9, 1]))
-
-        HINTS:
-        - range(5)[slice(1, 4)] is range(1, 4): no array of every index is built.
-        """
-        ### BEGIN SOLUTION
-        positions = range(len(self))[indices] if isinstance(indices, slice) else indices
-        samples = [self[int(i)] for i in positions]
-        return _stack_samples(self, samples, positions)
-        ### END SOLUTION
+        """The samples at `indices` (a slice or a 1-D integer array), stacked into one batch."""
+        return fetch_batch(self, indices)
 
 
-def _stack_samples(dataset, samples, positions):
-    """Stack samples (each a Tensor or a tuple of Tensors) into one batch of the same structure."""
-    owner = type(dataset).__name__
-    single = isinstance(samples[0], Tensor)
-    width = 1 if single else len(samples[0]) if isinstance(samples[0], tuple) else 0
-    rows = []
-    for position, sample in zip(positions, samples):
-        fields = (sample,) if single else sample
-        well_formed = isinstance(fields, tuple) and width > 0 and len(fields) == width
-        if not (well_formed and all(isinstance(field, Tensor) for field in fields)):
-            raise TypeError(
-                f"{owner}[{position}] returned {_describe(sample)}: a sample must be a Tensor or a tuple "
-                f"of Tensors, and every sample of a batch must have the structure of the first"
-            )
-        rows.append(fields)
-    batch = []
-    for field in range(width):
-        arrays = [row[field].data for row in rows]
-        shapes = sorted({array.shape for array in arrays})
-        if len(shapes) > 1:
-            raise ValueError(
-                f"{owner}: cannot stack field {field} of a batch, its samples have different shapes {shapes}"
-            )
-        stacked = np.stack(arrays)
-        batch.append(Tensor(stacked, dtype=stacked.dtype))
-    return batch[0] if single else tuple(batch)
+def fetch_batch(dataset, indices):
+    """The samples of any data set at `indices` (a slice or an integer array), collated.
+
+    TODO: fetch each sample with dataset[i] and collate them into one batch.
+
+    APPROACH:
+    1. A slice becomes the positions range(len(dataset))[indices]; an array is used as is.
+    2. samples = one dataset[int(i)] per position.
+    3. Return collate(samples, ...), passing the positions and the data set's type name so
+       that an error can say which sample was wrong.
+
+    EXAMPLE:
+    >>> class Squares(Dataset):
+    ...     def __len__(self): return 5
+    ...     def __getitem__(self, i): return Tensor([float(i)]), Tensor(np.array(i * i))
+    >>> x, y = Squares().get_batch(np.array([3, 1]))
+    >>> x.shape, y.data
+    ((2, 1), array([9, 1]))
+
+    HINTS:
+    - range(5)[slice(1, 4)] is range(1, 4): no array of every index is built.
+    """
+    ### BEGIN SOLUTION
+    positions = range(len(dataset))[indices] if isinstance(indices, slice) else indices
+    samples = [dataset[int(i)] for i in positions]
+    return collate(samples, positions, type(dataset).__name__)
+    ### END SOLUTION
+
+
+_SCALAR_DTYPES = {bool: np.bool_, int: np.int64, float: np.float32}
+
+
+def collate(samples, positions=None, owner="collate"):
+    """Stack samples into one batch of the same structure, as PyTorch's default_collate.
+
+    Tuples, lists and dicts are collated field by field; Tensors, arrays and numbers are
+    stacked along a new first axis into one Tensor (float arrays and Python floats become
+    float32, Python ints int64). Every sample must have the structure and shapes of the first.
+    """
+    positions = range(len(samples)) if positions is None else positions
+    first = samples[0]
+    if isinstance(first, (tuple, list, dict)):
+        keys = list(first) if isinstance(first, dict) else range(len(first))
+        for position, sample in zip(positions, samples):
+            if type(sample) is not type(first) or len(sample) != len(first) or (isinstance(first, dict) and set(sample) != set(keys)):
+                raise TypeError(
+                    f"{owner}[{position}] is {_describe(sample)}, but sample {positions[0]} is {_describe(first)}: "
+                    "every sample of a batch must have the same structure"
+                )
+        fields = [collate([sample[key] for sample in samples], positions, f"{owner} field {key!r} of sample") for key in keys]
+        if isinstance(first, dict):
+            return dict(zip(keys, fields))
+        return tuple(fields) if isinstance(first, tuple) else fields
+    arrays = [_sample_array(sample, position, owner) for position, sample in zip(positions, samples)]
+    shapes = sorted({array.shape for array in arrays})
+    if len(shapes) > 1:
+        raise ValueError(f"{owner}: cannot stack a batch whose samples have different shapes {shapes}")
+    return from_numpy(np.stack(arrays))
+
+
+def _sample_array(sample, position, owner):
+    """One stackable piece of a sample as an array, under the framework's dtype policy."""
+    if isinstance(sample, Tensor):
+        return sample.data
+    if type(sample) in _SCALAR_DTYPES:
+        return np.asarray(sample, dtype=_SCALAR_DTYPES[type(sample)])
+    if isinstance(sample, (np.ndarray, np.generic)) and sample.dtype.kind in "biuf":
+        return sample.astype(np.float32, copy=False) if sample.dtype.kind == "f" else np.asarray(sample)
+    raise TypeError(
+        f"{owner}[{position}] is {_describe(sample)}: a sample must be a Tensor, a NumPy array, a number, "
+        "or a tuple, list or dict of them"
+    )
 
 
 def _describe(sample):
-    if isinstance(sample, tuple):
-        return "a tuple of (" + ", ".join(type(field).__name__ for field in sample) + ")"
+    if isinstance(sample, (tuple, list)):
+        return f"a {type(sample).__name__} of (" + ", ".join(type(field).__name__ for field in sample) + ")"
+    if isinstance(sample, np.ndarray):
+        return f"an array of dtype {sample.dtype}"
     return f"a {type(sample).__name__}"
 
 
@@ -234,7 +264,7 @@ def test_unit_dataset():
         raise AssertionError("Dataset is abstract: Dataset() must raise TypeError")
 
     x, y = Squares().get_batch(np.array([4, 0, 2]))
-    assert x.shape == (3, 2) and x.dtype == np.float32, (x.shape, x.dtype)
+    assert x.shape == (3, 2) and x.dtype == np.float32, f"a batch of 3 samples of 2 floats: expected (3, 2) float32, got {x.shape} {x.dtype}"
     assert np.array_equal(x.data[:, 0], [4, 0, 2]), "rows come in the order of the indices"
     assert y.dtype == np.int64 and np.array_equal(y.data, [16, 0, 4]), "labels stay integers"
     x, y = Squares().get_batch(slice(3, 6))
@@ -247,20 +277,32 @@ def test_unit_dataset():
     try:
         Ragged().get_batch(np.array([0, 1]))
     except ValueError as error:
-        assert "(1,)" in str(error) and "(2,)" in str(error), str(error)
+        assert "(1,)" in str(error) and "(2,)" in str(error), f"the error must mention (1,) and (2,), got: {error}"
     else:
         raise AssertionError("samples of different shapes cannot be stacked")
 
-    class Lists(Squares):
+    # PyTorch's default collation: arrays, numbers, lists and dicts are stacked too.
+    class Mixed(Squares):
         def __getitem__(self, i):
-            return [float(i)]
+            return {"pixels": np.full(2, i, dtype=np.float64), "label": i, "weight": 0.5 * i, "pair": [i, -i]}
+
+    batch = Mixed().get_batch(np.array([1, 3]))
+    assert set(batch) == {"pixels", "label", "weight", "pair"}, f"a dict sample gives a dict batch, got {batch!r}"
+    assert batch["pixels"].shape == (2, 2) and batch["pixels"].dtype == np.float32, "float arrays become float32"
+    assert batch["label"].dtype == np.int64 and np.array_equal(batch["label"].data, [1, 3]), "ints become int64"
+    assert batch["weight"].dtype == np.float32 and np.allclose(batch["weight"].data, [0.5, 1.5]), "floats become float32"
+    assert isinstance(batch["pair"], list) and np.array_equal(batch["pair"][1].data, [-1, -3]), "lists are collated field by field"
+
+    class Words(Squares):
+        def __getitem__(self, i):
+            return "word", i
 
     try:
-        Lists().get_batch(slice(0, 2))
+        Words().get_batch(slice(0, 2))
     except TypeError as error:
-        assert "Lists[0]" in str(error), str(error)
+        assert "Words" in str(error) and "str" in str(error), f"the error must mention Words and str, got: {error}"
     else:
-        raise AssertionError("a sample must be a Tensor or a tuple of Tensors")
+        raise AssertionError("a sample holding a string cannot be stacked into a tensor")
     print("Dataset works.")
 
 
@@ -353,7 +395,8 @@ class TensorDataset(Dataset):
         1. A Tensor index (e.g. of labels) is unwrapped to its array.
         2. Index each tensor's .data once; NumPy raises IndexError for an index out of
            range: re-raise it saying how many samples there are.
-        3. Wrap each result as Tensor(part, dtype=part.dtype), so that no dtype changes.
+        3. Wrap each result with from_numpy: it keeps the dtype and, unlike Tensor(...), does
+           not copy, so a slice of the data stays a view.
 
         EXAMPLE:
         >>> data = TensorDataset(Tensor(np.arange(6.0).reshape(3, 2)), Tensor(np.array([0, 1, 2])))
@@ -372,7 +415,7 @@ class TensorDataset(Dataset):
             parts = [tensor.data[index] for tensor in self.tensors]
         except IndexError as error:
             raise IndexError(f"TensorDataset of {len(self)} samples: {error}") from None
-        return tuple(Tensor(part, dtype=part.dtype) for part in parts)
+        return tuple(from_numpy(np.asarray(part)) for part in parts)
         ### END SOLUTION
 
     def get_batch(self, indices):
@@ -397,14 +440,14 @@ def test_unit_tensor_dataset():
     images = Tensor(np.arange(20, dtype=np.float32).reshape(10, 2))
     labels = Tensor(np.arange(10) % 3)
     data = TensorDataset(images, labels)
-    assert len(data) == 10
+    assert len(data) == 10, f"10 samples, got len {len(data)}"
 
     x, y = data[4]
-    assert np.array_equal(x.data, [8, 9]) and y.item() == 1 and y.dtype == labels.dtype
+    assert np.array_equal(x.data, [8, 9]) and y.item() == 1 and y.dtype == labels.dtype, f"data[4]: expected ([8, 9], 1), got ({x.data}, {y.data})"
 
     x, y = data[np.array([9, 0, 4])]
-    assert x.shape == (3, 2) and np.array_equal(x.data[:, 0], [18, 0, 8])
-    assert y.dtype == labels.dtype and np.array_equal(y.data, [0, 0, 1])
+    assert x.shape == (3, 2) and np.array_equal(x.data[:, 0], [18, 0, 8]), f"rows 9, 0, 4 in that order, got {x.data.tolist()}"
+    assert y.dtype == labels.dtype and np.array_equal(y.data, [0, 0, 1]), f"labels of rows 9, 0, 4: expected [0, 0, 1], got {y.data}"
     assert not np.shares_memory(x.data, images.data), "an index array gathers a copy"
     x, _ = data.get_batch(slice(2, 5))
     assert np.array_equal(x.data[:, 0], [4, 6, 8]) and np.shares_memory(x.data, images.data), "a slice is a view"
@@ -414,7 +457,7 @@ def test_unit_tensor_dataset():
     try:
         TensorDataset(Tensor(np.ones((100, 4))), Tensor(np.zeros(99, dtype=np.int64)))
     except ValueError as error:
-        assert "(100, 4)" in str(error) and "(99,)" in str(error), str(error)
+        assert "(100, 4)" in str(error) and "(99,)" in str(error), f"the error must mention (100, 4) and (99,), got: {error}"
     else:
         raise AssertionError("tensors with different first dimensions must be refused")
     for bad, error_type in (((), ValueError), ((np.ones(3),), TypeError), ((Tensor(1.0),), ValueError)):
@@ -427,7 +470,7 @@ def test_unit_tensor_dataset():
     try:
         data[10]
     except IndexError as error:
-        assert "10 samples" in str(error), str(error)
+        assert "10 samples" in str(error), f"the error must mention 10 samples, got: {error}"
     else:
         raise AssertionError("index 10 of 10 samples must raise IndexError")
     print("TensorDataset works.")
@@ -495,9 +538,10 @@ class DataLoader:
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False):
-        if not isinstance(dataset, Dataset):
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")) or isinstance(dataset, (str, bytes, dict)):
             raise TypeError(
-                f"DataLoader expects a Dataset (for example TensorDataset(x, y)), got {type(dataset).__name__}"
+                "DataLoader expects a data set: anything with len() and [i] (a Dataset such as "
+                f"TensorDataset(x, y), a list of samples, a Tensor), got {type(dataset).__name__}"
             )
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
@@ -521,8 +565,9 @@ class DataLoader:
         TODO: the number of batches in one epoch.
 
         APPROACH:
-        1. full, rest = divmod(len(self.dataset), self.batch_size).
-        2. A partial batch (rest > 0) counts unless drop_last.
+        1. Divide the number of samples by the batch size: the quotient counts the full
+           batches, the remainder says whether a partial batch is left over.
+        2. A partial batch counts unless drop_last.
 
         EXAMPLE:
         >>> data = TensorDataset(Tensor(np.zeros((10, 1))))
@@ -539,8 +584,8 @@ class DataLoader:
         TODO: start an epoch: fix its order now, then return a generator of its batches.
 
         APPROACH:
-        1. count = len(self.dataset). With shuffle, order = default_generator().permutation(count),
-           drawn here, once per epoch; without, order = None.
+        1. Count the samples. With shuffle, draw a random permutation of that many positions
+           from default_generator(), here, once per epoch; without shuffle, the order is None.
         2. Hand both to self._batches, which yields each batch.
 
         EXAMPLE:
@@ -563,15 +608,20 @@ class DataLoader:
         2. For each start in range(0, stop, batch_size): the batch's indices are
            order[start:start + batch_size], or slice(start, start + batch_size) when there is
            no order (a slice lets TensorDataset return views, not copies).
-        3. yield self.dataset.get_batch(indices).
+        3. Yield the batch that _fetch builds from those indices (it uses the data set's own
+           get_batch when there is one, else fetch_batch: one dataset[i] per sample, collated).
         """
         ### BEGIN SOLUTION
         stop = min(len(self) * self.batch_size, count)
         for start in range(0, stop, self.batch_size):
             end = min(start + self.batch_size, stop)
             indices = slice(start, end) if order is None else order[start:end]
-            yield self.dataset.get_batch(indices)
+            yield self._fetch(indices)
         ### END SOLUTION
+
+    def _fetch(self, indices):
+        get_batch = getattr(self.dataset, "get_batch", None)
+        return get_batch(indices) if callable(get_batch) else fetch_batch(self.dataset, indices)
 
     def __repr__(self):
         return (
@@ -612,7 +662,7 @@ def test_unit_dataloader():
                                          (5, False, [5, 5]), (5, True, [5, 5]), (20, False, [10])):
         loader = DataLoader(data, batch_size=batch_size, drop_last=drop_last)
         batches = _epoch_indices(loader)
-        assert [len(b) for b in batches] == sizes, (batch_size, drop_last, [len(b) for b in batches])
+        assert [len(b) for b in batches] == sizes, f"batch_size={batch_size}, drop_last={drop_last}: expected sizes {sizes}, got {[len(b) for b in batches]}"
         assert len(loader) == len(sizes), "len(loader) is the number of batches"
         assert sum(batches, []) == list(range(sum(sizes))), "without shuffle, the file order"
 
@@ -628,13 +678,13 @@ def test_unit_dataloader():
 
     for x, index in loader:
         assert np.array_equal(x.data, images.data[index.data]), "each row travels with its own index"
-        assert index.dtype == np.int64 and x.dtype == np.float32
+        assert index.dtype == np.int64 and x.dtype == np.float32, f"dtypes are kept: got {x.dtype} and {index.dtype}"
     x, _ = next(iter(DataLoader(data, batch_size=4)))
     assert np.shares_memory(x.data, images.data), "without shuffle, batches are slices: views, not copies"
 
     manual_seed(7)
     dropped = _epoch_indices(DataLoader(data, batch_size=4, shuffle=True, drop_last=True))
-    assert [len(b) for b in dropped] == [4, 4] and len(set(sum(dropped, []))) == 8
+    assert [len(b) for b in dropped] == [4, 4] and len(set(sum(dropped, []))) == 8, f"drop_last with 10 samples in 4s: two batches of distinct samples, got {dropped}"
 
     for bad in (0, -1, 2.5, True, "8", None):
         try:
@@ -652,15 +702,23 @@ def test_unit_dataloader():
         else:
             raise AssertionError(f"DataLoader(data, **{arguments}) must raise {error_type.__name__}")
     try:
-        DataLoader(images)
+        DataLoader(42)
     except TypeError as error:
-        assert "Tensor" in str(error), str(error)
+        assert "int" in str(error), f"the error must mention int, got: {error}"
     else:
-        raise AssertionError("a bare Tensor is not a Dataset")
+        raise AssertionError("a number is not a data set")
+    # As in PyTorch, a plain list of samples is a data set, and so is a Tensor (its rows).
+    pairs = [(np.full(3, float(i)), i % 2) for i in range(5)]
+    batches = list(DataLoader(pairs, batch_size=2))
+    assert len(batches) == 3 and batches[0][0].shape == (2, 3) and np.array_equal(batches[2][1].data, [0]), \
+        f"a list of (array, label) pairs gives (images, labels) batches, got {[tuple(b.shape for b in batch) for batch in batches]}"
+    rows = list(DataLoader(images, batch_size=4))
+    assert [r.shape for r in rows] == [(4, 3), (4, 3), (2, 3)] and np.array_equal(rows[1].data, images.data[4:8]), \
+        f"a Tensor's rows are its samples: expected batches (4, 3), (4, 3), (2, 3), got {[r.shape for r in rows]}"
     try:
         DataLoader(TensorDataset(Tensor(np.zeros((0, 3)))))
     except ValueError as error:
-        assert "empty" in str(error), str(error)
+        assert "empty" in str(error), f"the error must mention empty, got: {error}"
     else:
         raise AssertionError("an empty dataset must be refused")
     print("DataLoader works.")
@@ -779,7 +837,7 @@ def test_module():
     assert len(loader) == 7, "103 samples in batches of 16: 6 full batches and one of 7"
     scores = np.full((count, 10), np.nan, dtype=np.float32)
     for x, y, index in loader:
-        assert x.shape[1:] == (features,) and y.dtype == labels.dtype
+        assert x.shape[1:] == (features,) and y.dtype == labels.dtype, f"a batch holds (B, {features}) images and the labels' dtype, got {x.shape} {y.dtype}"
         assert np.array_equal(y.data, labels.data[index.data]), "labels travel with their images"
         scores[index.data] = model(x).data
     assert not np.isnan(scores).any(), "every sample was seen in the epoch"
@@ -791,7 +849,7 @@ def test_module():
     general = list(DataLoader(_OneByOne(data), batch_size=16, shuffle=True))
     for fast, slow in zip(vectorised, general, strict=True):
         for fast_field, slow_field in zip(fast, slow, strict=True):
-            assert fast_field.dtype == slow_field.dtype and np.array_equal(fast_field.data, slow_field.data)
+            assert fast_field.dtype == slow_field.dtype and np.array_equal(fast_field.data, slow_field.data), "the vectorised and the general path give the same batches"
     print("All DataLoader tests passed. Next: tito module complete 08_dataloader")
 
 

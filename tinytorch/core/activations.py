@@ -13,6 +13,9 @@ __all__ = [
     "normal_cdf",
     "GELU",
     "Softmax",
+    "LogSoftmax",
+    "softmax",
+    "log_softmax",
 ]
 
 
@@ -160,11 +163,16 @@ class Softmax(Activation):
 
     def __init__(self, dim=-1):
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-            raise TypeError(f"Softmax dim must be an integer, got {dim!r}")
+            raise TypeError(f"{type(self).__name__} dim must be an integer, got {dim!r}")
         self.dim = int(dim)
 
     def __repr__(self):
-        return f"Softmax(dim={self.dim})"
+        return f"{type(self).__name__}(dim={self.dim})"
+
+    def _check_dim(self, x):
+        self._check(x)
+        if not -x.ndim <= self.dim < x.ndim:
+            raise ValueError(f"{self!r} cannot apply to a tensor of shape {x.shape}")
 
     def forward(self, x):
         """
@@ -174,12 +182,42 @@ class Softmax(Activation):
         >>> Softmax()(Tensor([[1000.0, 1000.0]])).data
         array([[0.5, 0.5]], dtype=float32)
         """
-        self._check(x)
-        if not -x.ndim <= self.dim < x.ndim:
-            raise ValueError(f"Softmax(dim={self.dim}) cannot apply to a tensor of shape {x.shape}")
+        self._check_dim(x)
         ### BEGIN SOLUTION
         shifted = x.data - np.max(x.data, axis=self.dim, keepdims=True)
         exps = np.exp(shifted)
         out = exps / np.sum(exps, axis=self.dim, keepdims=True)
         return Tensor.from_op(out, "softmax", (x,), dim=self.dim)
         ### END SOLUTION
+
+
+class LogSoftmax(Softmax):
+    """log(softmax(x)) along `dim`, computed without ever taking the log of a rounded-off 0."""
+
+    def forward(self, x):
+        """
+        TODO: return x - max - log(sum(exp(x - max))) along self.dim (the log-sum-exp trick).
+
+        Why not log(Softmax()(x))? Softmax of a very negative score rounds to 0 in float32,
+        and log 0 = -inf; the shifted form stays finite.
+
+        EXAMPLE:
+        >>> LogSoftmax()(Tensor([[0.0, 0.0]])).data
+        array([[-0.6931472, -0.6931472]], dtype=float32)
+        """
+        self._check_dim(x)
+        ### BEGIN SOLUTION
+        shifted = x.data - np.max(x.data, axis=self.dim, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=self.dim, keepdims=True))
+        return Tensor.from_op(out, "log_softmax", (x,), dim=self.dim)
+        ### END SOLUTION
+
+
+def softmax(x, dim):
+    """Softmax of `x` along `dim`, as torch.softmax."""
+    return Softmax(dim)(x)
+
+
+def log_softmax(x, dim):
+    """log(softmax(x)) along `dim`, stably, as torch.log_softmax."""
+    return LogSoftmax(dim)(x)

@@ -19,7 +19,7 @@ import contextlib
 import numpy as np
 
 from tinytorch.core.activations import logistic, normal_cdf
-from tinytorch.core.tensor import Tensor, set_grad_enabled
+from tinytorch.core.tensor import Tensor, from_numpy, set_grad_enabled
 
 
 def sum_to(grad, shape):
@@ -113,11 +113,15 @@ def _pow_rule(grad, out, inputs, saved):
     base, exponent = inputs
     ### BEGIN SOLUTION
     grad_base = grad_exponent = None
-    if base.requires_grad:
-        grad_base = sum_to(grad * exponent.data * base.data ** (exponent.data - 1), base.shape)
-    if exponent.requires_grad:
-        with np.errstate(divide="ignore", invalid="ignore"):  # log of a non-positive base, as in NumPy
-            grad_exponent = sum_to(grad * out.data * np.log(base.data), exponent.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 and log 0 are masked below
+        if base.requires_grad:
+            # x ** 0 is the constant 1 everywhere, x = 0 included: its slope is 0, not 0 * inf.
+            slope = np.where(exponent.data == 0, 0, exponent.data * base.data ** (exponent.data - 1))
+            grad_base = sum_to(grad * slope, base.shape)
+        if exponent.requires_grad:
+            # 0 ** e is 0 for every e > 0 (and 1 at e = 0): flat in e there, where log 0 = -inf.
+            flat = (base.data == 0) & (exponent.data >= 0)
+            grad_exponent = sum_to(np.where(flat, 0, grad * out.data * np.log(base.data)), exponent.shape)
     return grad_base, grad_exponent
     ### END SOLUTION
 
@@ -156,14 +160,15 @@ def _sum_rule(grad, out, inputs, saved):
 def _mean_rule(grad, out, inputs, saved):
     (a,) = inputs
     ### BEGIN SOLUTION
-    count = a.size // max(out.size, 1)
+    count = a.data.size // max(out.data.size, 1)
     return (_expand(grad, a.shape, saved["axis"], saved["keepdims"]) / count,)
     ### END SOLUTION
 
 
-@gradient_rule("max")
-def _max_rule(grad, out, inputs, saved):
-    """The gradient goes to the maximal element; tied maxima share it equally."""
+@gradient_rule("amax")
+@gradient_rule("amin")
+def _extreme_rule(grad, out, inputs, saved):
+    """The gradient goes to the extreme element; tied extremes share it equally."""
     (a,) = inputs
     axis, keepdims = saved["axis"], saved["keepdims"]
     ### BEGIN SOLUTION
@@ -173,15 +178,70 @@ def _max_rule(grad, out, inputs, saved):
     ### END SOLUTION
 
 
+@gradient_rule("take_along")
+def _take_along_rule(grad, out, inputs, saved):
+    """max(dim)/min(dim): the gradient goes to the one position each index names."""
+    (a,) = inputs
+    axis, indices = saved["axis"], saved["indices"]
+    if not saved["keepdims"]:
+        grad, indices = np.expand_dims(grad, axis), np.expand_dims(indices, axis)
+    full = np.zeros(a.shape, dtype=grad.dtype)
+    np.put_along_axis(full, indices, grad, axis=axis)
+    return (full,)
+
+
+@gradient_rule("logsumexp")
+def _logsumexp_rule(grad, out, inputs, saved):
+    """d/da log sum e^a = e^a / sum e^a = softmax(a) over the reduced axes."""
+    (a,) = inputs
+    axis, keepdims = saved["axis"], saved["keepdims"]
+    softmax = np.exp(a.data - _expand(out.data, a.shape, axis, keepdims))
+    return (softmax * _expand(grad, a.shape, axis, keepdims),)
+
+
 @gradient_rule("reshape")
 def _reshape_rule(grad, out, inputs, saved):
     return (grad.reshape(inputs[0].shape),)
 
 
-@gradient_rule("transpose")
-def _transpose_rule(grad, out, inputs, saved):
-    axes = saved["axes"]
-    return (np.transpose(grad, None if axes is None else np.argsort(axes)),)
+@gradient_rule("permute")
+def _permute_rule(grad, out, inputs, saved):
+    """Undo the permutation: axis `dims[i]` of the input became axis `i` of the output.
+
+    TODO: return the gradient with the inverse order applied (transpose, .T and .mT are all
+    recorded as permute, so this one rule serves them all).
+
+    EXAMPLE: dims (2, 0, 1) took shape (2, 3, 4) to (4, 2, 3); the gradient (4, 2, 3) must
+    go back to (2, 3, 4).
+    """
+    ### BEGIN SOLUTION
+    return (np.transpose(grad, np.argsort(saved["dims"])),)
+    ### END SOLUTION
+
+
+@gradient_rule("expand")
+def _expand_rule(grad, out, inputs, saved):
+    return (sum_to(grad, inputs[0].shape),)
+
+
+@gradient_rule("clone")
+def _clone_rule(grad, out, inputs, saved):
+    return (grad,)
+
+
+@gradient_rule("cast")
+def _cast_rule(grad, out, inputs, saved):
+    return (grad.astype(inputs[0].dtype, copy=False),)
+
+
+@gradient_rule("cat")
+def _cat_rule(grad, out, inputs, saved):
+    return tuple(np.split(grad, np.cumsum(saved["sizes"])[:-1], axis=saved["axis"]))
+
+
+@gradient_rule("stack")
+def _stack_rule(grad, out, inputs, saved):
+    return tuple(np.take(grad, position, axis=saved["axis"]) for position in range(len(inputs)))
 
 
 @gradient_rule("getitem")
@@ -208,6 +268,42 @@ def _log_rule(grad, out, inputs, saved):
 @gradient_rule("sqrt")
 def _sqrt_rule(grad, out, inputs, saved):
     return (grad / (2 * out.data),)
+
+
+@gradient_rule("abs")
+def _abs_rule(grad, out, inputs, saved):
+    return (grad * np.sign(inputs[0].data),)  # slope 0 at 0, as in PyTorch
+
+
+@gradient_rule("clamp")
+def _clamp_rule(grad, out, inputs, saved):
+    """The gradient passes where the input was inside [min, max], bounds included."""
+    x, inside = inputs[0].data, True
+    if saved["min"] is not None:
+        inside = inside & (x >= saved["min"])
+    if saved["max"] is not None:
+        inside = inside & (x <= saved["max"])
+    return (grad * inside,)
+
+
+@gradient_rule("where")
+def _where_rule(grad, out, inputs, saved):
+    a, b = inputs
+    condition = saved["condition"]
+    grad_a = sum_to(np.where(condition, grad, 0), a.shape) if a.requires_grad else None
+    grad_b = sum_to(np.where(condition, 0, grad), b.shape) if b.requires_grad else None
+    return grad_a, grad_b
+
+
+@gradient_rule("maximum")
+@gradient_rule("minimum")
+def _pick_rule(grad, out, inputs, saved):
+    """The side that was picked gets the gradient; equal sides get half each."""
+    a, b = inputs
+    share_a = (a.data == out.data) * np.where(a.data == b.data, 0.5, 1.0)
+    grad_a = sum_to(grad * share_a, a.shape) if a.requires_grad else None
+    grad_b = sum_to(grad * (1 - share_a), b.shape) if b.requires_grad else None
+    return grad_a, grad_b
 
 
 @gradient_rule("relu")
@@ -255,6 +351,11 @@ def _softmax_rule(grad, out, inputs, saved):
     s = out.data
     return (s * (grad - np.sum(grad * s, axis=saved["dim"], keepdims=True)),)
     ### END SOLUTION
+
+
+@gradient_rule("log_softmax")
+def _log_softmax_rule(grad, out, inputs, saved):
+    return (grad - np.exp(out.data) * np.sum(grad, axis=saved["dim"], keepdims=True),)
 
 
 @gradient_rule("cross_entropy")
@@ -314,11 +415,11 @@ def _topological_order(root):
 
 def _accumulate_into_leaf(leaf, grad, exclusive):
     """Add `grad` to leaf.grad. A leaf keeps `grad` itself only if no other tensor can see it."""
-    if leaf.grad is not None:
-        grad = leaf.grad.data + grad
+    if leaf._grad is not None:
+        grad = leaf._grad.data + grad
     elif not (exclusive and grad.flags.owndata and grad.flags.writeable):
         grad = np.array(grad, dtype=leaf.dtype)  # shared, a view, or read-only: keep a copy
-    leaf.grad = Tensor(grad, dtype=leaf.dtype)
+    leaf._grad = from_numpy(grad)  # the rules keep the leaf's shape and dtype: no checks needed
 
 
 def backward(root, gradient=None, retain_graph=False):
@@ -329,7 +430,7 @@ def backward(root, gradient=None, retain_graph=False):
             "requires_grad=True, or it was computed under no_grad()"
         )
     if gradient is None:
-        if root.size != 1:
+        if root.data.size != 1:
             raise RuntimeError(
                 f"backward(): a gradient can be implied only for a single number; this tensor has shape "
                 f"{root.shape}, so pass gradient= of that shape"
@@ -363,6 +464,11 @@ def backward(root, gradient=None, retain_graph=False):
                 continue
             if source_grad.dtype is not source.data.dtype and source_grad.dtype != source.data.dtype:
                 source_grad = source_grad.astype(source.data.dtype)
+            if source_grad.shape != source.data.shape:
+                raise RuntimeError(
+                    f"backward(): the rule of {node._op!r} gave a gradient of shape {source_grad.shape} "
+                    f"for an input of shape {source.data.shape}"
+                )
             if source in grads:
                 grads[source] = grads[source] + source_grad
             else:

@@ -19,88 +19,126 @@ from tinytorch.core.tensor import Tensor
 
 
 class Optimizer:
-    """Base class: parameter checking, zero_grad, step over parameters with gradients, state."""
+    """Base class: parameter groups, zero_grad, step over parameters with gradients, state.
 
-    def __init__(self, params, lr, **hyperparameters):
+    `params` is an iterable of tensors, or, as in PyTorch, of dicts ("parameter groups"),
+    each with a "params" entry and any hyperparameters that differ from the defaults:
+    `SGD([{"params": body.parameters()}, {"params": head.parameters(), "lr": 0.1}], lr=0.01)`.
+    """
+
+    def __init__(self, params, defaults):
         name = type(self).__name__
-        params = list(params)
-        if not params:
+        if isinstance(params, Tensor):
+            raise TypeError(f"{name}: params must be an iterable of tensors (or of dicts), got a single Tensor")
+        groups = list(params)
+        if not groups:
             raise ValueError(f"{name} got no parameters to optimize")
-        seen = set()
+        self.defaults = self._validated(dict(defaults))
+        self.param_groups = []
+        self.state = {}  # parameter -> its state; Tensors hash by identity
+        for group in groups if isinstance(groups[0], dict) else [{"params": groups}]:
+            self.add_param_group(group)
+
+    def add_param_group(self, group):
+        """Add a group of parameters; hyperparameters it does not give come from the defaults."""
+        name = type(self).__name__
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{name}: a parameter group must be a dict with a 'params' entry, got {group!r}")
+        unknown = sorted(set(group) - set(self.defaults) - {"params"})
+        if unknown:
+            raise ValueError(f"{name}: unknown hyperparameters {unknown}; this optimizer takes {sorted(self.defaults)}")
+        params = [group["params"]] if isinstance(group["params"], Tensor) else list(group["params"])
+        if not params:
+            raise ValueError(f"{name}: parameter group {len(self.param_groups)} has no parameters")
+        taken = {id(p) for other in self.param_groups for p in other["params"]}
         for position, param in enumerate(params):
-            if not isinstance(param, Tensor) or not param.requires_grad:
-                raise TypeError(
-                    f"{name}: parameter {position} is not a Tensor with requires_grad=True "
-                    f"(got {type(param).__name__}{'' if not isinstance(param, Tensor) else ' without requires_grad'})"
-                )
+            if not isinstance(param, Tensor):
+                raise TypeError(f"{name}: parameter {position} is a {type(param).__name__}, not a Tensor")
             if param.dtype.kind != "f":
                 raise TypeError(f"{name}: parameter {position} has dtype {param.dtype}, not floating point")
-            if id(param) in seen:
-                raise ValueError(f"{name}: parameter {position} appears twice in the list")
-            seen.add(id(param))
-        _check_non_negative(name, "lr", lr)
-        self.params = params
-        self.hyperparameters = {"lr": float(lr), **hyperparameters}
-        self.state = [{} for _ in params]
+            if not param.is_leaf:
+                raise ValueError(f"{name}: parameter {position} was computed by an operation; only leaf tensors can be optimized")
+            if id(param) in taken:
+                raise ValueError(f"{name}: parameter {position} appears twice (in this group or an earlier one)")
+            taken.add(id(param))
+        settings = {key: value for key, value in group.items() if key != "params"}
+        self.param_groups.append({"params": params, **self._validated({**self.defaults, **settings})})
 
-    @property
-    def lr(self):
-        return self.hyperparameters["lr"]
+    def _validated(self, hyperparameters):
+        """Check a group's hyperparameters and return them as plain Python values."""
+        _check_non_negative(type(self).__name__, "lr", hyperparameters["lr"])
+        return {**hyperparameters, "lr": float(hyperparameters["lr"])}
 
-    @lr.setter
-    def lr(self, value):
-        _check_non_negative(type(self).__name__, "lr", value)
-        self.hyperparameters["lr"] = float(value)
+    def _parameters(self):
+        return [param for group in self.param_groups for param in group["params"]]
 
     def zero_grad(self):
         """Forget every parameter's gradient (backward accumulates into .grad)."""
-        for param in self.params:
+        for param in self._parameters():
             param.grad = None
 
     def step(self):
-        """Update every parameter that has a gradient."""
-        for param, state in zip(self.params, self.state):
-            if param.grad is not None:
-                self._update(param.data, param.grad.data, state)
+        """Update every parameter that has a gradient, with its group's hyperparameters."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is not None:
+                    self._update(param.data, param.grad.data, self.state.setdefault(param, {}), group)
 
-    def _update(self, value, grad, state):
+    def _update(self, value, grad, state, group):
         raise NotImplementedError(f"{type(self).__name__} does not define _update()")
 
     def state_dict(self):
-        """{"hyperparameters": {...}, "state": [{name: array}, ...]} (copies)."""
+        """PyTorch's layout, with arrays: {"state": {index: {name: array}}, "param_groups":
+        [{hyperparameters..., "params": [index, ...]}]}, indices counting parameters across groups."""
+        index = {id(param): position for position, param in enumerate(self._parameters())}
         return {
-            "hyperparameters": dict(self.hyperparameters),
-            "state": [{key: np.array(value) for key, value in entry.items()} for entry in self.state],
+            "state": {index[id(param)]: {key: np.array(value) for key, value in entry.items()}
+                      for param, entry in self.state.items()},
+            "param_groups": [{**{key: value for key, value in group.items() if key != "params"},
+                              "params": [index[id(param)] for param in group["params"]]}
+                             for group in self.param_groups],
         }
 
     def load_state_dict(self, state_dict):
         """Restore hyperparameters and state saved by state_dict(); all checked before any change."""
         name = f"{type(self).__name__}.load_state_dict"
-        hyper, entries = state_dict.get("hyperparameters"), state_dict.get("state")
-        if not isinstance(hyper, dict) or not isinstance(entries, (list, tuple)):
-            raise ValueError(f"{name}: expected keys 'hyperparameters' (dict) and 'state' (list)")
-        if set(hyper) != set(self.hyperparameters):
-            raise ValueError(
-                f"{name}: hyperparameters {sorted(hyper)} do not match this optimizer's {sorted(self.hyperparameters)}"
-            )
-        if len(entries) != len(self.params):
-            raise ValueError(f"{name}: state for {len(entries)} parameters, this optimizer has {len(self.params)}")
-        restored = []
-        for position, (param, entry) in enumerate(zip(self.params, entries)):
-            arrays = {key: np.asarray(value) for key, value in entry.items()}
-            for key, array in arrays.items():
+        if not isinstance(state_dict, dict) or not isinstance(state_dict.get("state"), dict) \
+                or not isinstance(state_dict.get("param_groups"), (list, tuple)):
+            raise ValueError(f"{name}: expected a dict with 'state' (a dict) and 'param_groups' (a list)")
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f"{name}: {len(groups)} parameter groups saved, this optimizer has {len(self.param_groups)}")
+        settings = []
+        for position, (saved, own) in enumerate(zip(groups, self.param_groups)):
+            if set(saved) != set(own):
+                raise ValueError(f"{name}: group {position} has hyperparameters {sorted(saved)}, this optimizer's have {sorted(own)}")
+            if len(np.atleast_1d(saved["params"])) != len(own["params"]):
+                raise ValueError(f"{name}: group {position} saved {len(np.atleast_1d(saved['params']))} parameters, "
+                                 f"this optimizer's has {len(own['params'])}")
+            settings.append(self._validated({key: _plain(saved[key]) for key in own if key != "params"}))
+        params = self._parameters()
+        restored = {}
+        for key, entry in state_dict["state"].items():
+            try:
+                param = params[int(key)]
+            except (ValueError, IndexError):
+                raise ValueError(f"{name}: state for parameter {key!r}, this optimizer has {len(params)}") from None
+            arrays = {field: np.asarray(value) for field, value in entry.items()}
+            for field, array in arrays.items():
                 if array.ndim and array.shape != param.shape:
-                    raise ValueError(
-                        f"{name}: state {key!r} of parameter {position} has shape {array.shape}, "
-                        f"the parameter has shape {param.shape}"
-                    )
-            restored.append({key: array.astype(param.dtype if array.ndim else array.dtype) for key, array in arrays.items()})
-        self.hyperparameters = {key: _plain(hyper[key]) for key in self.hyperparameters}
+                    raise ValueError(f"{name}: state {field!r} of parameter {key} has shape {array.shape}, "
+                                     f"the parameter has shape {param.shape}")
+            restored[param] = {field: array.astype(param.dtype if array.ndim else array.dtype)
+                               for field, array in arrays.items()}
+        for group, setting in zip(self.param_groups, settings):
+            group.update(setting)
         self.state = restored
 
     def __repr__(self):
-        settings = ", ".join(f"{key}={value}" for key, value in self.hyperparameters.items())
-        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
+        first = {key: value for key, value in self.param_groups[0].items() if key != "params"}
+        settings = ", ".join(f"{key}={value}" for key, value in first.items())
+        return (f"{type(self).__name__}({len(self._parameters())} parameters in {len(self.param_groups)} "
+                f"group(s); first group: {settings})")
 
 
 def _check_non_negative(owner, label, value):
@@ -122,22 +160,29 @@ class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay."""
 
     def __init__(self, params, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0):
-        _check_non_negative("SGD", "momentum", momentum)
-        _check_non_negative("SGD", "weight_decay", weight_decay)
-        if nesterov and momentum == 0:
-            raise ValueError("SGD: nesterov=True needs a momentum above 0")
-        super().__init__(params, lr, momentum=float(momentum), nesterov=bool(nesterov),
-                         weight_decay=float(weight_decay))
+        super().__init__(params, dict(lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay))
 
-    def _update(self, value, grad, state):
+    def _validated(self, h):
+        h = super()._validated(h)
+        _check_non_negative("SGD", "momentum", h["momentum"])
+        _check_non_negative("SGD", "weight_decay", h["weight_decay"])
+        if not isinstance(h["nesterov"], (bool, np.bool_)):
+            raise TypeError(f"SGD: nesterov must be True or False, got {h['nesterov']!r}")
+        if h["nesterov"] and h["momentum"] == 0:
+            raise ValueError("SGD: nesterov=True needs a momentum above 0")
+        return {**h, "momentum": float(h["momentum"]), "nesterov": bool(h["nesterov"]),
+                "weight_decay": float(h["weight_decay"])}
+
+    def _update(self, value, grad, state, group):
         """
         TODO: apply the update of the box above to `value` (the parameter's array) in place.
 
         HINTS:
+        - `group` holds the hyperparameters (group["lr"], group["momentum"], ...).
         - state is this parameter's dict; keep the velocity in state["velocity"].
         - np.copy the gradient the first time: the velocity must not alias .grad.
         """
-        h = self.hyperparameters
+        h = group
         ### BEGIN SOLUTION
         if h["weight_decay"]:
             grad = grad + h["weight_decay"] * value
@@ -159,15 +204,22 @@ class Adam(Optimizer):
     decoupled = False
 
     def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        name = type(self).__name__
-        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
-            raise ValueError(f"{name}: betas must be two numbers in [0, 1), got {betas!r}")
-        _check_non_negative(name, "eps", eps)
-        _check_non_negative(name, "weight_decay", weight_decay)
-        super().__init__(params, lr, betas=(float(betas[0]), float(betas[1])), eps=float(eps),
-                         weight_decay=float(weight_decay))
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
-    def _update(self, value, grad, state):
+    def _validated(self, h):
+        h = super()._validated(h)
+        name, betas = type(self).__name__, h["betas"]
+        try:
+            first, second = (float(b) for b in betas)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}: betas must be a pair of numbers in [0, 1), got {betas!r}") from None
+        if not (0.0 <= first < 1.0 and 0.0 <= second < 1.0):
+            raise ValueError(f"{name}: betas must be a pair of numbers in [0, 1), got {betas!r}")
+        _check_non_negative(name, "eps", h["eps"])
+        _check_non_negative(name, "weight_decay", h["weight_decay"])
+        return {**h, "betas": (first, second), "eps": float(h["eps"]), "weight_decay": float(h["weight_decay"])}
+
+    def _update(self, value, grad, state, group):
         """
         TODO: apply the Adam update in place, with per-parameter step count state["step"].
 
@@ -176,7 +228,7 @@ class Adam(Optimizer):
           add the decay to the gradient; otherwise add weight_decay * value to the gradient.
         - keep m and v in state["m"], state["v"] (zeros the first time).
         """
-        h = self.hyperparameters
+        h = group
         beta1, beta2 = h["betas"]
         ### BEGIN SOLUTION
         if h["weight_decay"]:

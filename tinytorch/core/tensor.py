@@ -8,11 +8,29 @@ __all__ = [
     "default_generator",
     "is_grad_enabled",
     "set_grad_enabled",
+    "ValuesIndices",
     "Tensor",
+    "tensor",
+    "from_numpy",
+    "zeros",
+    "ones",
+    "full",
+    "zeros_like",
+    "ones_like",
+    "randn",
+    "rand",
+    "arange",
+    "where",
+    "maximum",
+    "minimum",
+    "cat",
+    "stack",
 ]
 
 
+import collections
 import importlib
+import numbers
 
 import numpy as np
 
@@ -52,31 +70,51 @@ def set_grad_enabled(enabled):
     return previous
 
 
-def _as_array(data, dtype):
-    """Convert constructor input into an ndarray, applying tinytorch's dtype policy."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, (str, bytes)):
-        raise TypeError(f"Tensor data must be numbers, got the string {data!r}")
+_DEFAULT_FLOAT = np.dtype(np.float32)
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating point
+_SCALAR_DTYPE = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: _DEFAULT_FLOAT}
+
+
+def _numeric_dtype(owner, dtype):
+    """`dtype` as a np.dtype, refusing anything that is not bool, integer or floating point."""
     try:
-        array = np.asarray(data)
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{owner}: {dtype!r} is not a dtype") from None
+    if dtype.kind not in _CATEGORY:
+        raise TypeError(f"{owner}: dtype {dtype} is not supported; tensors hold bool, integer or floating-point numbers")
+    return dtype
+
+
+def _as_array(data, dtype):
+    """A new ndarray holding `data`, with tinytorch's dtype policy applied."""
+    source = data.data if isinstance(data, Tensor) else data
+    if isinstance(source, (str, bytes)):
+        raise TypeError(f"Tensor data must be numbers, got the string {source!r}")
+    try:
+        array = np.asarray(source)
     except ValueError as error:  # NumPy refuses ragged nested lists
         raise ValueError(
             "Tensor data must be rectangular (every row the same length); "
-            f"got ragged data {_preview(data)}"
+            f"got ragged data {_preview(source)}"
         ) from error
-    if array.dtype.kind not in "biuf":
+    if array.dtype.kind not in _CATEGORY:
         raise TypeError(
             f"Tensor data must be numbers (bool, integer or float), got dtype "
-            f"{array.dtype} from {_preview(data)}"
+            f"{array.dtype} from {_preview(source)}"
         )
     if dtype is not None:
-        return array.astype(dtype, copy=False)
-    if array.dtype.kind == "f" or not isinstance(data, np.ndarray):
-        # Floats, Python numbers and lists become float32; integer or bool arrays keep
-        # their dtype because there the values are labels, indices or masks.
-        return array.astype(np.float32, copy=False)
-    return array
+        dtype = _numeric_dtype("Tensor", dtype)
+    elif array.dtype.kind == "f" or (array.dtype.kind != "b" and not isinstance(source, (np.ndarray, np.generic, Tensor))):
+        # Floats, and Python numbers and lists of numbers, become float32; integer or bool
+        # arrays (and lists of True/False) keep their dtype: labels, indices, masks.
+        dtype = _DEFAULT_FLOAT
+    else:
+        dtype = array.dtype
+    # Copy whatever the caller may still hold (their array, another tensor's data); an array
+    # NumPy has just built from a list is ours already.
+    shared = array is source or isinstance(data, Tensor)
+    return np.array(array, dtype=dtype, copy=True) if shared else array.astype(dtype, copy=False)
 
 
 def _preview(data, limit=60):
@@ -84,53 +122,121 @@ def _preview(data, limit=60):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _check_axis(op, axis, ndim):
-    """Raise a clear error for an axis outside the tensor's dimensions."""
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    for a in axes:
-        if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
-            raise ValueError(f"{op}: axis {axis!r} is out of range for a tensor with {ndim} dimensions")
+def _is_number(value):
+    return isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, (complex, np.complexfloating))
+
+
+def _operand_rank(value):
+    """(priority, dtype) of an operand: tensors with dimensions > 0-d tensors > Python numbers."""
+    if isinstance(value, Tensor):
+        return (2 if value.data.ndim else 1), value.data.dtype
+    kind = np.asarray(value).dtype.kind
+    return 0, _SCALAR_DTYPE[_CATEGORY[kind]]
+
+
+def _result_dtype(a, b):
+    """The dtype of an elementwise operation on `a` and `b`, by PyTorch's promotion rules."""
+    (priority_a, dtype_a), (priority_b, dtype_b) = _operand_rank(a), _operand_rank(b)
+    category_a, category_b = _CATEGORY[dtype_a.kind], _CATEGORY[dtype_b.kind]
+    if priority_a == priority_b:
+        if category_a == category_b:
+            return np.promote_types(dtype_a, dtype_b)
+        return dtype_a if category_a > category_b else dtype_b
+    if priority_a > priority_b:
+        high, high_category, low, low_category = dtype_a, category_a, dtype_b, category_b
+    else:
+        high, high_category, low, low_category = dtype_b, category_b, dtype_a, category_a
+    return low if low_category > high_category else high
+
+
+def _dim(op, dim, ndim, extra=0):
+    """One axis as a non-negative int; `extra=1` allows the position just past the end (unsqueeze)."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: a dimension must be an integer, got {dim!r}")
+    size = ndim + extra
+    if not -max(size, 1) <= dim < max(size, 1):
+        raise ValueError(
+            f"{op}: dimension {dim} is out of range for a tensor with {ndim} dimensions "
+            f"(expected {-max(size, 1)} to {max(size, 1) - 1})"
+        )
+    return int(dim) % max(size, 1)
+
+
+def _resolve_dims(op, ndim, dim, keepdim, axis, keepdims):
+    """Reconcile dim/axis and keepdim/keepdims; return (axes or None, keep) with axes non-negative."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: give dim= or axis=, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, bool(keepdim)
+    if isinstance(dim, (tuple, list)):
+        axes = tuple(_dim(op, d, ndim) for d in dim)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"{op}: dimension {tuple(dim)} names an axis twice")
+        return axes, bool(keepdim)
+    return _dim(op, dim, ndim), bool(keepdim)
+
+
+def _shape_argument(op, shape):
+    """Accept f(2, 3), f((2, 3)) and f([2, 3]); return a tuple of ints."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for size in shape:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+            raise TypeError(f"{op}: sizes must be integers, got {shape!r}")
+    return tuple(int(size) for size in shape)
+
+
+ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
+ValuesIndices.__doc__ = "What max(dim)/min(dim) return, as torch.return_types.max: (values, indices)."
 
 
 class Tensor:
     """An n-dimensional array of numbers that can remember how it was computed.
 
     Args:
-        data: a number, a (nested) list of numbers, an np.ndarray or another Tensor.
+        data: a number, a (nested) list of numbers, an np.ndarray or another Tensor. It is
+            copied, as `torch.tensor` copies; `from_numpy` shares an array instead.
         requires_grad: when True, results computed from this tensor record their history
             so that backward() (Module 05) can fill in `.grad`.
-        dtype: force a NumPy dtype; by default numbers and floats become float32 and
-            integer/bool arrays keep their type.
+        dtype: force a NumPy dtype; by default numbers and floats become float32,
+            integer/bool arrays keep their type and lists of True/False become bool.
 
     Example:
         >>> x = Tensor([[1, 2, 3], [4, 5, 6]])
         >>> x.shape, x.dtype
         ((2, 3), dtype('float32'))
-        >>> (x * 2 + 1).sum(axis=1)
+        >>> (x * 2 + 1).sum(dim=1)
         Tensor([15. 33.], shape=(2,), dtype=float32)
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "_op", "_inputs", "_saved", "__weakref__")
+    __slots__ = ("data", "_requires_grad", "_grad", "_op", "_inputs", "_saved", "__weakref__")
 
     # NumPy should not try to loop over a Tensor elementwise in `array * tensor`; returning
     # NotImplemented makes Python call Tensor.__rmul__ instead.
     __array_ufunc__ = None
 
-    # Tensor defines no __eq__ on purpose: `==` stays identity, so a tensor can be a dict key
-    # or set member by identity (Module 05 keys its gradients by tensor).
+    # `==` is elementwise (below), so hashing by value is impossible: hash by identity, as
+    # PyTorch does. Dicts and sets of tensors then work by identity (Module 05 relies on it).
+    __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        """Store `data` as an ndarray and set up gradient bookkeeping.
+        """Copy `data` into an ndarray and set up gradient bookkeeping.
 
-        TODO: convert `data` with `_as_array`, refuse requires_grad on non-float data,
-        and initialise the gradient fields.
+        TODO: convert `data` with the policy helper of section 7, check the flag, refuse
+        requires_grad on non-float data, and initialise the gradient fields.
 
         APPROACH:
-        1. self.data = _as_array(data, dtype)
-        2. If requires_grad and the dtype is not floating point, raise TypeError
+        1. Convert with `_as_array` (it copies and applies the dtype policy).
+        2. `requires_grad` must be a real bool (True/False), not "yes" or 1: raise TypeError.
+        3. If requires_grad and the dtype is not floating point, raise TypeError
            (a gradient of an integer label is meaningless).
-        3. self.requires_grad, self.grad = None, and the history fields _op = None,
-           _inputs = (), _saved = None (a tensor made by the user has no history).
+        4. Store the flag in `self._requires_grad`, `self._grad = None`, and the history
+           fields `_op = None`, `_inputs = ()`, `_saved = None` (a tensor made by the user has
+           no history).
 
         EXAMPLE:
         >>> Tensor([1, 2, 3]).dtype
@@ -140,12 +246,14 @@ class Tensor:
         """
         ### BEGIN SOLUTION
         self.data = _as_array(data, dtype)
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"Tensor: requires_grad must be True or False, got {requires_grad!r}")
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"Tensor: only floating-point tensors can require gradients, got dtype {self.data.dtype}"
             )
-        self.requires_grad = bool(requires_grad)
-        self.grad = None
+        self._requires_grad = bool(requires_grad)
+        self._grad = None
         self._op = None
         self._inputs = ()
         self._saved = None
@@ -157,34 +265,41 @@ class Tensor:
 
         `op` names the operation (Module 05 looks up its gradient rule by this name),
         `inputs` are the Tensors it consumed and `saved` holds anything else the rule needs.
+        The array is wrapped, not copied.
         """
         out = Tensor.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
-        out.grad = None
-        out.requires_grad = False
+        out._grad = None
+        out._requires_grad = False
         out._op, out._inputs, out._saved = None, (), None
         if _grad_enabled:
             for tensor in inputs:  # a plain loop: this runs for every operation, so it is kept lean
-                if tensor.requires_grad:
-                    out.requires_grad = True
+                if tensor._requires_grad:
+                    out._requires_grad = True
                     out._op, out._inputs, out._saved = op, inputs, saved
                     break
         return out
 
-    def _operand(self, value):
-        """Turn the other side of an operation into a Tensor (numbers take our float dtype)."""
+    def _operand(self, op, value):
+        """The other side of an operation as a Tensor; a Python number becomes a 0-d tensor
+        of the dtype the promotion rule gives it."""
         if isinstance(value, Tensor):
             return value
-        return Tensor(value, dtype=self.data.dtype if self.data.dtype.kind == "f" else None)
+        if _is_number(value):
+            number = np.asarray(value)
+            if number.dtype.kind not in _CATEGORY:
+                raise TypeError(f"{op}: {value!r} does not fit in any dtype a tensor can hold")
+            # astype, not asarray(dtype=...): like PyTorch, -2 on a uint8 tensor wraps around.
+            return Tensor.from_op(number.astype(_result_dtype(self, value)), None, ())
+        try:
+            return Tensor(value)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{op}: cannot combine a Tensor with {_preview(value)} ({error})") from None
 
     # -- properties ------------------------------------------------------------------
     @property
     def shape(self):
         return self.data.shape
-
-    @property
-    def size(self):
-        return self.data.size
 
     @property
     def ndim(self):
@@ -194,36 +309,143 @@ class Tensor:
     def dtype(self):
         return self.data.dtype
 
+    def size(self, dim=None):
+        """The shape, as `torch.Tensor.size()`; `size(d)` is the length of axis d."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_dim("size", dim, self.data.ndim)]
+
+    def numel(self):
+        """The number of elements (the product of the shape)."""
+        return self.data.size
+
+    def dim(self):
+        """The number of axes (same as .ndim)."""
+        return self.data.ndim
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"requires_grad must be True or False, got {value!r}")
+        if self._op is not None and not value:
+            raise RuntimeError(
+                "requires_grad can be changed only on leaf tensors (ones not computed by an operation); "
+                "use detach() for a copy of the values outside the graph"
+            )
+        if value and self.data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, this one is {self.data.dtype}")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad in place and return self (as in PyTorch)."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True for tensors made by the user, not computed by a recorded operation."""
+        return self._op is None
+
+    @property
+    def grad(self):
+        """d(output)/d(self) after backward(): a Tensor of this tensor's shape and dtype, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"a gradient must be a Tensor or None, got {type(value).__name__}")
+            if value.data.shape != self.data.shape:
+                raise ValueError(
+                    f"a gradient of shape {value.data.shape} cannot belong to a tensor of shape {self.data.shape}"
+                )
+            if value.data.dtype != self.data.dtype:
+                raise TypeError(
+                    f"a gradient of dtype {value.data.dtype} cannot belong to a tensor of dtype {self.data.dtype}"
+                )
+        self._grad = value
+
     def __len__(self):
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
     def __repr__(self):
         body = np.array2string(self.data, precision=4, separator=" ", threshold=20, edgeitems=3)
-        grad = ", requires_grad=True" if self.requires_grad else ""
+        grad = ", requires_grad=True" if self._requires_grad else ""
         return f"Tensor({body}, shape={self.shape}, dtype={self.dtype}{grad})"
+
+    # -- leaving the tensor world ---------------------------------------------------------
+    def _one_element(self, what):
+        if self.data.size != 1:
+            raise ValueError(
+                f"{what} needs a tensor with exactly one element, got shape {self.shape} "
+                f"({self.data.size} elements)"
+            )
+        return self.data.reshape(()).item()
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with exactly one element, got shape {self.shape}")
-        return self.data.item()
+        return self._one_element("item()")
+
+    def __bool__(self):
+        return bool(self._one_element("bool() of a tensor (use .any() or .all() for several elements)"))
+
+    def __float__(self):
+        return float(self._one_element("float()"))
+
+    def __int__(self):
+        return int(self._one_element("int()"))
+
+    def __index__(self):
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"only integer tensors can be used as an index, this one is {self.dtype}")
+        return int(self._one_element("an index"))
 
     def numpy(self):
-        """The underlying array (shared, not copied)."""
+        """The underlying array, shared, not copied. Like PyTorch, refuses a tensor that
+        requires grad: call detach() first, to say you leave the graph."""
+        if self._requires_grad:
+            raise RuntimeError("numpy() on a tensor that requires grad: call .detach().numpy() instead")
         return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        if dtype is not None and np.dtype(dtype) != array.dtype:
+            return array.astype(dtype)
+        return array.copy() if copy else array
+
+    def tolist(self):
+        """The values as (nested) Python lists."""
+        return self.data.tolist()
 
     # -- elementwise arithmetic --------------------------------------------------------
     def _binary(self, other, op, compute):
+        """Apply `compute` to both arrays after type promotion, and record `op`."""
         if type(other) is not Tensor:
-            other = self._operand(other)
+            other = self._operand(op, other)
+        a, b = self.data, other.data
+        if a.dtype is not b.dtype and a.dtype != b.dtype:
+            dtype = _result_dtype(self, other)
+            a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
         try:
-            data = compute(self.data, other.data)
-        except ValueError:
-            raise ValueError(
-                f"{op}: shapes {self.shape} and {other.shape} cannot be broadcast together"
-            ) from None
+            data = compute(a, b)
+        except ValueError as error:
+            try:
+                np.broadcast_shapes(a.shape, b.shape)
+            except ValueError:
+                raise ValueError(f"{op}: shapes {self.shape} and {other.shape} cannot be broadcast together") from None
+            raise ValueError(f"{op}: {error}") from None  # a value NumPy refuses, e.g. 2 ** -1 in integers
         return Tensor.from_op(data, op, (self, other))
 
     def __add__(self, other):
@@ -245,8 +467,13 @@ class Tensor:
         ### END SOLUTION
 
     def __truediv__(self, other):
-        """Elementwise quotient with broadcasting: `x / y`."""
+        """Elementwise quotient with broadcasting: `x / y`. Integers divide to float32."""
         ### BEGIN SOLUTION
+        other_is_float = other.data.dtype.kind == "f" if isinstance(other, Tensor) else isinstance(other, (float, np.floating))
+        if self.data.dtype.kind != "f" and not other_is_float:
+            # Integers divide in float32: convert the tensors (a number converts with them).
+            other = other.float() if isinstance(other, Tensor) else other
+            return self.float()._binary(other, "div", np.true_divide)
         return self._binary(other, "div", np.true_divide)
         ### END SOLUTION
 
@@ -259,24 +486,104 @@ class Tensor:
     def __neg__(self):
         """Elementwise negation: `-x`."""
         ### BEGIN SOLUTION
+        if self.data.dtype.kind == "b":
+            raise TypeError("neg: negating a bool tensor is not defined; use ~x (logical not)")
         return Tensor.from_op(np.negative(self.data), "neg", (self,))
         ### END SOLUTION
 
     # Reflected forms: Python calls these for `2 + x`, `1 - x`, `2 * x`, `1 / x`, `2 ** x`.
     def __radd__(self, other):
-        return self._operand(other) + self
+        return self._operand("add", other) + self
 
     def __rsub__(self, other):
-        return self._operand(other) - self
+        return self._operand("sub", other) - self
 
     def __rmul__(self, other):
-        return self._operand(other) * self
+        return self._operand("mul", other) * self
 
     def __rtruediv__(self, other):
-        return self._operand(other) / self
+        return self._operand("div", other) / self
 
     def __rpow__(self, other):
-        return self._operand(other) ** self
+        return self._operand("pow", other) ** self
+
+    # -- comparisons and logic -----------------------------------------------------------
+    def _compare(self, other, op, compute):
+        """An elementwise comparison: a bool tensor with no history (it has no gradient)."""
+        if isinstance(other, Tensor):
+            other = other.data
+        elif not _is_number(other) and not isinstance(other, (np.ndarray, list, tuple)):
+            return NotImplemented
+        try:
+            data = compute(self.data, other)
+        except ValueError:
+            raise ValueError(
+                f"{op}: shapes {self.shape} and {np.shape(other)} cannot be broadcast together"
+            ) from None
+        return Tensor.from_op(data, None, ())
+
+    def __eq__(self, other):
+        """Elementwise `x == y`: a bool tensor."""
+        ### BEGIN SOLUTION
+        return self._compare(other, "eq", np.equal)
+        ### END SOLUTION
+
+    def __ne__(self, other):
+        """Elementwise `x != y`: a bool tensor."""
+        ### BEGIN SOLUTION
+        return self._compare(other, "ne", np.not_equal)
+        ### END SOLUTION
+
+    def __lt__(self, other):
+        """Elementwise `x < y`: a bool tensor."""
+        ### BEGIN SOLUTION
+        return self._compare(other, "lt", np.less)
+        ### END SOLUTION
+
+    def __le__(self, other):
+        """Elementwise `x <= y`: a bool tensor."""
+        ### BEGIN SOLUTION
+        return self._compare(other, "le", np.less_equal)
+        ### END SOLUTION
+
+    def __gt__(self, other):
+        """Elementwise `x > y`: a bool tensor."""
+        ### BEGIN SOLUTION
+        return self._compare(other, "gt", np.greater)
+        ### END SOLUTION
+
+    def __ge__(self, other):
+        """Elementwise `x >= y`: a bool tensor."""
+        ### BEGIN SOLUTION
+        return self._compare(other, "ge", np.greater_equal)
+        ### END SOLUTION
+
+    def _logical(self, other, op, compute):
+        if self.data.dtype.kind not in "biu" or (isinstance(other, Tensor) and other.data.dtype.kind not in "biu"):
+            raise TypeError(f"{op}: needs bool or integer tensors, got {self.dtype}")
+        return self._compare(other, op, compute)
+
+    def __and__(self, other):
+        return self._logical(other, "and", np.bitwise_and)
+
+    def __or__(self, other):
+        return self._logical(other, "or", np.bitwise_or)
+
+    def __xor__(self, other):
+        return self._logical(other, "xor", np.bitwise_xor)
+
+    def __invert__(self):
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"~ (logical not) needs a bool or integer tensor, got {self.dtype}")
+        return Tensor.from_op(np.invert(self.data), None, ())
+
+    def all(self):
+        """True (a 0-d bool tensor) when every element is non-zero."""
+        return Tensor.from_op(np.all(self.data), None, ())
+
+    def any(self):
+        """True (a 0-d bool tensor) when some element is non-zero."""
+        return Tensor.from_op(np.any(self.data), None, ())
 
     # -- matrix multiplication ---------------------------------------------------------
     def matmul(self, other):
@@ -295,7 +602,7 @@ class Tensor:
         (32, 256)
         """
         ### BEGIN SOLUTION
-        other = self._operand(other)
+        other = self._operand("matmul", other)
         if self.ndim == 0 or other.ndim == 0:
             raise ValueError(
                 f"matmul: both operands need at least 1 dimension, got shapes {self.shape} and {other.shape}"
@@ -307,8 +614,12 @@ class Tensor:
                 f"{self.shape[-1]} (last axis of the left) != {inner_right} "
                 f"({'second-to-last' if other.ndim > 1 else 'only'} axis of the right)"
             )
+        a, b = self.data, other.data
+        if a.dtype != b.dtype:
+            dtype = _result_dtype(self, other)
+            a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
         try:
-            data = np.matmul(self.data, other.data)
+            data = np.matmul(a, b)
         except ValueError:
             raise ValueError(
                 f"matmul: batch axes of shapes {self.shape} and {other.shape} cannot be broadcast together"
@@ -320,73 +631,252 @@ class Tensor:
         return self.matmul(other)
 
     def __rmatmul__(self, other):
-        return self._operand(other).matmul(self)
+        return self._operand("matmul", other).matmul(self)
 
     # -- reductions --------------------------------------------------------------------
-    def sum(self, axis=None, keepdims=False):
-        """Sum over `axis` (an int, a tuple of ints, or None for every axis)."""
+    # Each takes PyTorch's `dim`/`keepdim` and NumPy's `axis`/`keepdims`; _resolve_dims
+    # checks them and hands back non-negative axes (or None for every axis).
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Sum over `dim` (an int, a tuple of ints, or None for every axis)."""
+        axis, keepdims = _resolve_dims("sum", self.ndim, dim, keepdim, axis, keepdims)
         ### BEGIN SOLUTION
-        if axis is not None:
-            _check_axis("sum", axis, self.ndim)
         data = np.sum(self.data, axis=axis, keepdims=keepdims)
         return Tensor.from_op(data, "sum", (self,), axis=axis, keepdims=keepdims)
         ### END SOLUTION
 
-    def mean(self, axis=None, keepdims=False):
-        """Arithmetic mean over `axis`."""
-        ### BEGIN SOLUTION
-        if axis is not None:
-            _check_axis("mean", axis, self.ndim)
-        if self.size == 0:
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Arithmetic mean over `dim`; floating-point tensors only, as in PyTorch."""
+        axis, keepdims = _resolve_dims("mean", self.ndim, dim, keepdim, axis, keepdims)
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"mean: needs a floating-point tensor, got {self.dtype} (convert it with .float())")
+        if self.data.size == 0:
             raise ValueError(f"mean: cannot average an empty tensor of shape {self.shape}")
-        data = np.mean(self.data, axis=axis, keepdims=keepdims, dtype=self.dtype if self.dtype.kind == "f" else None)
+        ### BEGIN SOLUTION
+        data = np.mean(self.data, axis=axis, keepdims=keepdims, dtype=self.data.dtype)
         return Tensor.from_op(data, "mean", (self,), axis=axis, keepdims=keepdims)
         ### END SOLUTION
 
-    def max(self, axis=None, keepdims=False):
-        """Largest element over `axis`."""
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Largest element over `dim` (values only; tied maxima share the gradient)."""
+        axis, keepdims = _resolve_dims("amax", self.ndim, dim, keepdim, axis, keepdims)
+        self._require_elements("amax")
         ### BEGIN SOLUTION
-        if axis is not None:
-            _check_axis("max", axis, self.ndim)
-        if self.size == 0:
-            raise ValueError(f"max: an empty tensor of shape {self.shape} has no maximum")
         data = np.max(self.data, axis=axis, keepdims=keepdims)
-        return Tensor.from_op(data, "max", (self,), axis=axis, keepdims=keepdims)
+        return Tensor.from_op(data, "amax", (self,), axis=axis, keepdims=keepdims)
         ### END SOLUTION
+
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Smallest element over `dim` (values only; tied minima share the gradient)."""
+        axis, keepdims = _resolve_dims("amin", self.ndim, dim, keepdim, axis, keepdims)
+        self._require_elements("amin")
+        data = np.min(self.data, axis=axis, keepdims=keepdims)
+        return Tensor.from_op(data, "amin", (self,), axis=axis, keepdims=keepdims)
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """`x.max()`: the largest element. `x.max(dim)`: (values, indices) along `dim`.
+
+        As in PyTorch, with a dimension the result is a pair: the maxima and where they
+        are (`_, predicted = scores.max(dim=1)`); the gradient goes to those positions.
+        """
+        return self._extreme("max", np.argmax, dim, keepdim, axis, keepdims)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """`x.min()`: the smallest element. `x.min(dim)`: (values, indices) along `dim`."""
+        return self._extreme("min", np.argmin, dim, keepdim, axis, keepdims)
+
+    def _extreme(self, op, arg, dim, keepdim, axis, keepdims):
+        axis, keepdims = _resolve_dims(op, self.ndim, dim, keepdim, axis, keepdims)
+        if axis is None:
+            return self.amax() if op == "max" else self.amin()
+        if isinstance(axis, tuple):
+            raise TypeError(f"{op}: takes one dimension; use amax/amin for several")
+        self._require_elements(op)
+        indices = np.expand_dims(arg(self.data, axis=axis), axis)
+        values = np.take_along_axis(self.data, indices, axis=axis)
+        if not keepdims:
+            values, indices = values.squeeze(axis), indices.squeeze(axis)
+        return ValuesIndices(
+            Tensor.from_op(values, "take_along", (self,), indices=indices, axis=axis, keepdims=keepdims),
+            Tensor.from_op(indices, None, ()),
+        )
+
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Position of the largest element (over the flattened tensor when dim is None)."""
+        return self._arg("argmax", np.argmax, dim, keepdim, axis, keepdims)
+
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Position of the smallest element (over the flattened tensor when dim is None)."""
+        return self._arg("argmin", np.argmin, dim, keepdim, axis, keepdims)
+
+    def _arg(self, op, arg, dim, keepdim, axis, keepdims):
+        axis, keepdims = _resolve_dims(op, self.ndim, dim, keepdim, axis, keepdims)
+        if isinstance(axis, tuple):
+            raise TypeError(f"{op}: takes one dimension, got {axis}")
+        self._require_elements(op)
+        data = arg(self.data, axis=axis, keepdims=keepdims and axis is not None)
+        return Tensor.from_op(np.asarray(data, dtype=np.int64), None, ())
+
+    def _require_elements(self, op):
+        if self.data.size == 0:
+            raise ValueError(f"{op}: an empty tensor of shape {self.shape} has no extreme value")
+
+    def logsumexp(self, dim, keepdim=False, *, keepdims=None):
+        """log(sum(exp(x))) over `dim`, computed without overflow (the largest value is
+        taken out first: log sum exp(x) = m + log sum exp(x - m))."""
+        axis, keepdims = _resolve_dims("logsumexp", self.ndim, dim, keepdim, None, keepdims)
+        x = self._float_data()
+        largest = np.max(x, axis=axis, keepdims=True)
+        largest = np.where(np.isfinite(largest), largest, 0)  # rows of -inf stay -inf, not NaN
+        with np.errstate(divide="ignore"):
+            data = np.log(np.sum(np.exp(x - largest), axis=axis, keepdims=True)) + largest
+        if not keepdims:
+            data = data.squeeze(axis)
+        return Tensor.from_op(data, "logsumexp", (self,), axis=axis, keepdims=keepdims)
 
     # -- shape changes -----------------------------------------------------------------
     def reshape(self, *shape):
-        """Same numbers, new shape: `x.reshape(2, 3)` or `x.reshape((2, 3))`; -1 is inferred."""
+        """Same numbers, new shape: `x.reshape(2, 3)` or `x.reshape((2, 3))`; -1 is inferred.
+        Copies only when the memory layout makes a view impossible."""
+        shape = _shape_argument("reshape", shape)
         ### BEGIN SOLUTION
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
         try:
             data = self.data.reshape(shape)
-        except (ValueError, TypeError):
+        except ValueError:
             raise ValueError(
-                f"reshape: cannot view a tensor of shape {self.shape} ({self.size} elements) as shape {shape}"
+                f"reshape: cannot view a tensor of shape {self.shape} ({self.numel()} elements) as shape {shape}"
             ) from None
         return Tensor.from_op(data, "reshape", (self,))
         ### END SOLUTION
 
-    def transpose(self, *axes):
-        """Permute axes; with no arguments, reverse them (a matrix's transpose)."""
+    def view(self, *shape):
+        """Like reshape, but never copies: the result always shares this tensor's memory."""
+        shape = _shape_argument("view", shape)
+        try:
+            data = np.reshape(self.data, shape, copy=False)
+        except ValueError:
+            if np.prod(shape) == self.numel() or -1 in shape:
+                raise ValueError(
+                    f"view: a tensor of shape {self.shape} with this memory layout (after permute or "
+                    f"transpose) cannot be viewed as {shape} without a copy; use reshape() or "
+                    "contiguous().view()"
+                ) from None
+            raise ValueError(
+                f"view: cannot view a tensor of shape {self.shape} ({self.numel()} elements) as shape {shape}"
+            ) from None
+        return Tensor.from_op(data, "reshape", (self,))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge the axes from start_dim to end_dim (inclusive) into one."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = _dim("flatten", start_dim, self.ndim), _dim("flatten", end_dim, self.ndim)
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {self.shape}")
+        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
+
+    def squeeze(self, dim=None):
+        """Remove axes of length 1 (all of them, or those in `dim` that have length 1)."""
+        if dim is None:
+            axes = [a for a, size in enumerate(self.shape) if size == 1]
+        else:
+            dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+            axes = [a for a in (_dim("squeeze", d, self.ndim) for d in dims) if self.shape[a] == 1]
+        return self.reshape(tuple(size for a, size in enumerate(self.shape) if a not in axes))
+
+    def unsqueeze(self, dim):
+        """Insert an axis of length 1 at position `dim` (-1 appends one at the end)."""
+        position = _dim("unsqueeze", dim, self.ndim, extra=1)
+        return self.reshape(self.shape[:position] + (1,) + self.shape[position:])
+
+    def permute(self, *dims):
+        """Reorder the axes: `x.permute(2, 0, 1)` makes axis 2 the first one.
+
+        TODO: check that `dims` names every axis once, then permute with np.transpose and
+        record the (non-negative) order, which the gradient rule needs to undo it.
+
+        APPROACH:
+        1. Turn every entry into a non-negative axis with `_dim("permute", d, self.ndim)`.
+        2. If the result is not a rearrangement of 0..ndim-1, raise ValueError naming the
+           dims and the shape.
+        3. Record the operation as "permute", saving `dims` as a tuple.
+
+        EXAMPLE:
+        >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
+        (4, 2, 3)
+        """
+        dims = _shape_argument("permute", dims)
         ### BEGIN SOLUTION
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        axes = axes or None
-        if axes is not None and sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
-        return Tensor.from_op(np.transpose(self.data, axes), "transpose", (self,), axes=axes)
+        order = tuple(_dim("permute", d, self.ndim) for d in dims)
+        if sorted(order) != list(range(self.ndim)):
+            raise ValueError(
+                f"permute: {dims} does not name each of the {self.ndim} axes of shape {self.shape} exactly once"
+            )
+        return Tensor.from_op(np.transpose(self.data, order), "permute", (self,), dims=order)
+        ### END SOLUTION
+
+    def transpose(self, dim0, dim1):
+        """Swap two axes, as `torch.transpose`: `x.transpose(0, 1)`, `x.transpose(-2, -1)`.
+
+        TODO: build the order that swaps `dim0` and `dim1` and leaves every other axis in
+        place, then hand it to `permute` (negative axes count from the end).
+
+        EXAMPLE:
+        >>> Tensor(np.zeros((2, 3, 4))).transpose(-1, 0).shape
+        (4, 3, 2)
+        """
+        ### BEGIN SOLUTION
+        first, second = _dim("transpose", dim0, self.ndim), _dim("transpose", dim1, self.ndim)
+        order = list(range(self.ndim))
+        order[first], order[second] = second, first
+        return self.permute(order)
         ### END SOLUTION
 
     @property
     def T(self):
-        """The transpose (axes reversed)."""
-        return self.transpose()
+        """All axes reversed (a matrix's transpose)."""
+        return self.permute(tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self):
+        """The last two axes swapped: a transpose of every matrix in a batch."""
+        if self.ndim < 2:
+            raise ValueError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
+        return self.transpose(-2, -1)
+
+    def expand(self, *sizes):
+        """Broadcast to a larger shape without copying; -1 keeps an axis's length.
+        Only axes of length 1 can grow, and new axes can only be added in front."""
+        sizes = _shape_argument("expand", sizes)
+        extra = len(sizes) - self.ndim
+        if extra < 0:
+            raise ValueError(f"expand: shape {sizes} has fewer axes than the tensor's shape {self.shape}")
+        target = []
+        for position, size in enumerate(sizes):
+            own = self.shape[position - extra] if position >= extra else None
+            if size == -1 and own is None:
+                raise ValueError(f"expand: -1 is not allowed for a new leading axis, got {sizes}")
+            target.append(own if size == -1 else size)
+        return self.broadcast_to(tuple(target))
+
+    def broadcast_to(self, shape):
+        """This tensor broadcast to `shape`, as np.broadcast_to (a read-only view)."""
+        shape = _shape_argument("broadcast_to", (shape,))
+        try:
+            data = np.broadcast_to(self.data, shape)
+        except ValueError:
+            raise ValueError(f"broadcast_to: shape {self.shape} cannot be broadcast to {shape}") from None
+        return Tensor.from_op(data, "expand", (self,))
+
+    def clone(self):
+        """A copy of the values that still belongs to the graph (gradients flow back through it)."""
+        return Tensor.from_op(self.data.copy(), "clone", (self,))
+
+    def contiguous(self):
+        """This tensor if its memory is in row-major order, else a row-major copy."""
+        return self if self.data.flags.c_contiguous else Tensor.from_op(np.ascontiguousarray(self.data), "clone", (self,))
 
     def __getitem__(self, index):
-        """Indexing and slicing as in NumPy: `x[0]`, `x[:, 1:3]`, `x[labels]`."""
+        """Indexing and slicing as in NumPy: `x[0]`, `x[:, 1:3]`, `x[labels]`, `x[x > 0]`."""
         ### BEGIN SOLUTION
         if isinstance(index, Tensor):
             index = index.data
@@ -400,23 +890,156 @@ class Tensor:
         ### END SOLUTION
 
     # -- elementwise functions ---------------------------------------------------------
+    def _float_data(self):
+        """The data, as float32 if it holds integers (exp of a label count is a float)."""
+        return self.data if self.data.dtype.kind == "f" else self.data.astype(_DEFAULT_FLOAT)
+
     def exp(self):
         """e ** x, elementwise."""
         ### BEGIN SOLUTION
-        return Tensor.from_op(np.exp(self.data), "exp", (self,))
+        return Tensor.from_op(np.exp(self._float_data()), "exp", (self,))
         ### END SOLUTION
 
     def log(self):
         """Natural logarithm, elementwise (log 0 = -inf, as in NumPy)."""
         ### BEGIN SOLUTION
-        return Tensor.from_op(np.log(self.data), "log", (self,))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Tensor.from_op(np.log(self._float_data()), "log", (self,))
         ### END SOLUTION
 
     def sqrt(self):
         """Square root, elementwise."""
         ### BEGIN SOLUTION
-        return Tensor.from_op(np.sqrt(self.data), "sqrt", (self,))
+        with np.errstate(invalid="ignore"):
+            return Tensor.from_op(np.sqrt(self._float_data()), "sqrt", (self,))
         ### END SOLUTION
+
+    def abs(self):
+        """|x|, elementwise."""
+        ### BEGIN SOLUTION
+        return Tensor.from_op(np.abs(self.data), "abs", (self,))
+        ### END SOLUTION
+
+    def __abs__(self):
+        return self.abs()
+
+    def clamp(self, min=None, max=None):
+        """Limit every element to [min, max] (either bound may be None)."""
+        if min is None and max is None:
+            raise ValueError("clamp: give min, max or both")
+        for label, bound in (("min", min), ("max", max)):
+            if bound is not None and not _is_number(bound):
+                raise TypeError(f"clamp: {label} must be a number, got {bound!r}")
+        ### BEGIN SOLUTION
+        data = self.data
+        if min is not None:
+            data = np.maximum(data, np.asarray(min, dtype=_result_dtype(self, min)))
+        if max is not None:
+            data = np.minimum(data, np.asarray(max, dtype=_result_dtype(self, max)))
+        return Tensor.from_op(data, "clamp", (self,), min=min, max=max)
+        ### END SOLUTION
+
+    clip = clamp
+
+    def maximum(self, other):
+        """Elementwise larger of two tensors (ties share the gradient)."""
+        return maximum(self, other)
+
+    def minimum(self, other):
+        """Elementwise smaller of two tensors (ties share the gradient)."""
+        return minimum(self, other)
+
+    def where(self, condition, other):
+        """`self` where `condition` holds, else `other` (as torch.Tensor.where)."""
+        return where(condition, self, other)
+
+    def softmax(self, dim):
+        """Softmax along `dim` (Module 02's Softmax)."""
+        return importlib.import_module("tinytorch.core.activations").softmax(self, dim)
+
+    def log_softmax(self, dim):
+        """log(softmax) along `dim`, computed stably (Module 02's LogSoftmax)."""
+        return importlib.import_module("tinytorch.core.activations").log_softmax(self, dim)
+
+    # -- in place ------------------------------------------------------------------------
+    def _check_in_place(self, op, other=None):
+        """Refuse an in-place change the graph cannot survive (see "In place" above)."""
+        if _grad_enabled:
+            if self._requires_grad and self._op is None:
+                raise RuntimeError(
+                    f"{op}: a leaf tensor that requires grad cannot be changed in place while gradients "
+                    "are recorded; do it inside `with no_grad():` (as optimizers do) or write x = x + y"
+                )
+            if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
+                raise RuntimeError(
+                    f"{op}: tinytorch does not record in-place operations on tensors that are part of a "
+                    "graph; write x = x + y (a new tensor) instead"
+                )
+        if not self.data.flags.writeable:
+            raise RuntimeError(
+                f"{op}: this tensor's memory is read-only (it was made by expand or broadcast_to); "
+                "clone() it first"
+            )
+
+    def _in_place(self, op, compute, other):
+        self._check_in_place(op, other)
+        value = other.data if isinstance(other, Tensor) else other
+        try:
+            compute(self.data, value, out=self.data, casting="same_kind")
+        except TypeError:
+            raise TypeError(
+                f"{op}: the result of {self.dtype} and {np.result_type(value)} cannot be stored in this "
+                f"{self.dtype} tensor"
+            ) from None
+        except ValueError:
+            raise ValueError(
+                f"{op}: a value of shape {np.shape(value)} cannot be broadcast into shape {self.shape}"
+            ) from None
+        return self
+
+    def __iadd__(self, other):
+        return self._in_place("add_ (+=)", np.add, other)
+
+    def __isub__(self, other):
+        return self._in_place("sub_ (-=)", np.subtract, other)
+
+    def __imul__(self, other):
+        return self._in_place("mul_ (*=)", np.multiply, other)
+
+    def __itruediv__(self, other):
+        return self._in_place("div_ (/=)", np.true_divide, other)
+
+    def __setitem__(self, index, value):
+        """`x[mask] = 0` and friends: an in-place change, under the same rules as `+=`."""
+        self._check_in_place("setitem", value)
+        if isinstance(index, Tensor):
+            index = index.data
+        elif isinstance(index, tuple):
+            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        try:
+            self.data[index] = value.data if isinstance(value, Tensor) else value
+        except (ValueError, IndexError) as error:
+            raise type(error)(f"setitem: {error} (tensor shape {self.shape})") from None
+
+    def zero_(self):
+        """Set every element to 0, in place; returns self."""
+        return self.fill_(0)
+
+    def fill_(self, value):
+        """Set every element to `value`, in place; returns self."""
+        self._check_in_place("fill_")
+        self.data[...] = value
+        return self
+
+    def copy_(self, source):
+        """Copy `source`'s values into this tensor (broadcast, cast to this dtype); returns self."""
+        self._check_in_place("copy_", source)
+        values = source.data if isinstance(source, Tensor) else np.asarray(source)
+        try:
+            np.copyto(self.data, values, casting="unsafe")
+        except ValueError:
+            raise ValueError(f"copy_: a value of shape {np.shape(values)} cannot be copied into shape {self.shape}") from None
+        return self
 
     # -- gradients (Module 05) ---------------------------------------------------------
     def detach(self):
@@ -444,3 +1067,186 @@ class Tensor:
                 "(modules/05_autograd); export it with `tito module export 05_autograd`"
             ) from None
         autograd.backward(self, gradient, retain_graph=retain_graph)
+
+    # -- dtype conversions (last in the class: `float`, `int` and `bool` are method names here) --
+    def to(self, dtype):
+        """This tensor converted to `dtype` (itself when it already has it). Converting between
+        floating-point dtypes keeps the gradient flowing; to integers or bool it stops."""
+        dtype = _numeric_dtype("to", dtype)
+        if dtype == self.data.dtype:
+            return self
+        data = self.data.astype(dtype)
+        if dtype.kind != "f" or self.data.dtype.kind != "f":
+            return Tensor.from_op(data, None, ())
+        return Tensor.from_op(data, "cast", (self,))
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def long(self):
+        return self.to(np.int64)
+
+    def int(self):
+        return self.to(np.int32)
+
+    def bool(self):
+        return self.to(np.bool_)
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new tensor holding a copy of `data`, with torch.tensor's dtype inference: Python ints
+    give int64, bools bool, floats float32, and arrays and tensors keep their dtype.
+
+    (The class constructor `Tensor(...)` keeps the course's float policy instead, as PyTorch's
+    own `torch.Tensor(...)` does: `Tensor([1, 2])` is float32, `tensor([1, 2])` int64.)
+    """
+    if dtype is None:
+        source = data.data if isinstance(data, Tensor) else data
+        if isinstance(source, (np.ndarray, np.generic)):
+            dtype = source.dtype
+        elif not isinstance(source, (str, bytes)):
+            try:
+                inferred = np.asarray(source).dtype
+            except ValueError:
+                inferred = None  # ragged: Tensor below says so
+            if inferred is not None and inferred.kind in "biu":
+                dtype = np.int64 if inferred.kind != "b" else np.bool_
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array):
+    """A tensor that shares `array`'s memory and keeps its dtype (as torch.from_numpy)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects an np.ndarray, got {type(array).__name__}")
+    if array.dtype.kind not in _CATEGORY:
+        raise TypeError(f"from_numpy: dtype {array.dtype} is not supported; tensors hold bool, integer or float numbers")
+    return Tensor.from_op(array, None, ())
+
+
+def _new(op, shape, dtype, requires_grad, fill):
+    shape = _shape_argument(op, shape)
+    if any(size < 0 for size in shape):
+        raise ValueError(f"{op}: sizes must not be negative, got {shape}")
+    dtype = _DEFAULT_FLOAT if dtype is None else _numeric_dtype(op, dtype)
+    out = from_numpy(np.asarray(fill(shape), dtype=dtype))
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def zeros(*size, dtype=None, requires_grad=False):
+    return _new("zeros", size, dtype, requires_grad, np.zeros)
+
+
+def ones(*size, dtype=None, requires_grad=False):
+    return _new("ones", size, dtype, requires_grad, np.ones)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False):
+    return _new("full", (size,), dtype, requires_grad, lambda shape: np.full(shape, fill_value))
+
+
+def zeros_like(other, dtype=None, requires_grad=False):
+    return zeros(other.shape, dtype=other.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def ones_like(other, dtype=None, requires_grad=False):
+    return ones(other.shape, dtype=other.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False):
+    """Standard normal samples from the framework generator."""
+    return _new("randn", size, dtype, requires_grad, _generator.standard_normal)
+
+
+def rand(*size, dtype=None, requires_grad=False):
+    """Uniform samples in [0, 1) from the framework generator."""
+    return _new("rand", size, dtype, requires_grad, _generator.random)
+
+
+def arange(start, end=None, step=1, dtype=None):
+    """Evenly spaced values in [start, end): int64 for integer arguments, else float32."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must not be 0")
+    integral = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, end, step))
+    default = np.int64 if integral else _DEFAULT_FLOAT
+    return from_numpy(np.arange(start, end, step, dtype=default if dtype is None else _numeric_dtype("arange", dtype)))
+
+
+def where(condition, input, other):
+    """Elementwise `input if condition else other`; `condition` must be a bool tensor."""
+    mask = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if mask.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor (a comparison's result), got dtype {mask.dtype}")
+    if not isinstance(input, Tensor):
+        input = other._operand("where", input) if isinstance(other, Tensor) else Tensor(input)
+    other = input._operand("where", other)
+    ### BEGIN SOLUTION
+    dtype = _result_dtype(input, other)
+    try:
+        data = np.where(mask, input.data.astype(dtype, copy=False), other.data.astype(dtype, copy=False))
+    except ValueError:
+        raise ValueError(
+            f"where: shapes {mask.shape} (condition), {input.shape} and {other.shape} cannot be broadcast together"
+        ) from None
+    return Tensor.from_op(data, "where", (input, other), condition=mask)
+    ### END SOLUTION
+
+
+def maximum(a, b):
+    """Elementwise maximum of two tensors (or a tensor and a number)."""
+    return _elementwise_pick("maximum", np.maximum, a, b)
+
+
+def minimum(a, b):
+    """Elementwise minimum of two tensors (or a tensor and a number)."""
+    return _elementwise_pick("minimum", np.minimum, a, b)
+
+
+def _elementwise_pick(op, compute, a, b):
+    if not isinstance(a, Tensor):
+        a, b = b, a  # both functions are symmetric: put the tensor first
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op}: needs at least one Tensor, got {type(a).__name__} and {type(b).__name__}")
+    return a._binary(b, op, compute)
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing axis; all other axes must match."""
+    tensors = _tensor_list("cat", tensors)
+    axis = _dim("cat", dim, tensors[0].ndim)
+    for position, t in enumerate(tensors):
+        if t.ndim != tensors[0].ndim or t.shape[:axis] + t.shape[axis + 1:] != tensors[0].shape[:axis] + tensors[0].shape[axis + 1:]:
+            raise ValueError(
+                f"cat: tensor {position} has shape {t.shape}, which does not match {tensors[0].shape} "
+                f"outside dimension {axis}"
+            )
+    top = max(_CATEGORY[t.data.dtype.kind] for t in tensors)  # promotion as in section 4
+    dtype = np.result_type(*(t.data.dtype for t in tensors if _CATEGORY[t.data.dtype.kind] == top))
+    data = np.concatenate([t.data for t in tensors], axis=axis).astype(dtype, copy=False)
+    return Tensor.from_op(data, "cat", tuple(tensors), axis=axis, sizes=[t.shape[axis] for t in tensors])
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new axis at position `dim`."""
+    tensors = _tensor_list("stack", tensors)
+    axis = _dim("stack", dim, tensors[0].ndim, extra=1)
+    for position, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise ValueError(f"stack: tensor {position} has shape {t.shape}, tensor 0 has {tensors[0].shape}")
+    data = np.stack([t.data for t in tensors], axis=axis)
+    return Tensor.from_op(data, "stack", tuple(tensors), axis=axis)
+
+
+def _tensor_list(op, tensors):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}: expects a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{op}: needs at least one tensor")
+    for position, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: item {position} is {type(t).__name__}, not a Tensor")
+    return list(tensors)

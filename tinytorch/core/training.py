@@ -53,26 +53,43 @@ def clip_grad_norm(parameters, max_norm):
 
 
 class LRSchedule:
-    """Base: remembers the optimizer's base rate and the epoch count; step() sets the new rate."""
+    """Base: remembers each group's starting rate and the epoch count; step() sets the new rates."""
 
     def __init__(self, optimizer):
         self.optimizer = optimizer
-        self.base_lr = optimizer.lr
+        self.base_lrs = [group["lr"] for group in optimizer.param_groups]
         self.epoch = 0
 
     def step(self):
         self.epoch += 1
-        self.optimizer.lr = self.rate(self.epoch)
+        self._apply()
 
-    def rate(self, epoch):
+    def _apply(self):
+        for group, base_lr in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self.rate(self.epoch, base_lr)
+
+    def rate(self, epoch, base_lr):
         raise NotImplementedError
 
+    def get_last_lr(self):
+        """The current rate of every group (as PyTorch's schedulers report it)."""
+        return [group["lr"] for group in self.optimizer.param_groups]
+
     def state_dict(self):
-        return {"epoch": self.epoch, "base_lr": self.base_lr}
+        return {"epoch": self.epoch, "base_lrs": list(self.base_lrs)}
 
     def load_state_dict(self, state):
-        self.epoch, self.base_lr = int(state["epoch"]), float(state["base_lr"])
-        self.optimizer.lr = self.rate(self.epoch)
+        """Restore a state_dict(); checked before anything changes."""
+        name = f"{type(self).__name__}.load_state_dict"
+        try:
+            epoch, base_lrs = int(state["epoch"]), [float(rate) for rate in np.atleast_1d(state["base_lrs"])]
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{name}: expected 'epoch' (an integer) and 'base_lrs' (numbers), got {error}") from None
+        if epoch < 0 or len(base_lrs) != len(self.optimizer.param_groups) or not all(rate >= 0 for rate in base_lrs):
+            raise ValueError(f"{name}: epoch {epoch} and base rates {base_lrs} do not fit an optimizer with "
+                             f"{len(self.optimizer.param_groups)} parameter group(s)")
+        self.epoch, self.base_lrs = epoch, base_lrs
+        self._apply()
 
 
 class StepLR(LRSchedule):
@@ -81,14 +98,14 @@ class StepLR(LRSchedule):
     def __init__(self, optimizer, step_size, gamma=0.1):
         if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
-        if not 0 < gamma <= 1:
+        if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not 0 < gamma <= 1:
             raise ValueError(f"StepLR: gamma must be in (0, 1], got {gamma!r}")
         super().__init__(optimizer)
         self.step_size, self.gamma = step_size, gamma
 
-    def rate(self, epoch):
+    def rate(self, epoch, base_lr):
         ### BEGIN SOLUTION
-        return self.base_lr * self.gamma ** (epoch // self.step_size)
+        return base_lr * self.gamma ** (epoch // self.step_size)
         ### END SOLUTION
 
 
@@ -98,15 +115,15 @@ class CosineAnnealingLR(LRSchedule):
     def __init__(self, optimizer, T_max, eta_min=0.0):
         if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max!r}")
-        if eta_min < 0:
+        if isinstance(eta_min, bool) or not isinstance(eta_min, (int, float)) or not eta_min >= 0:
             raise ValueError(f"CosineAnnealingLR: eta_min must be non-negative, got {eta_min!r}")
         super().__init__(optimizer)
         self.T_max, self.eta_min = T_max, eta_min
 
-    def rate(self, epoch):
+    def rate(self, epoch, base_lr):
         ### BEGIN SOLUTION
         progress = min(epoch, self.T_max) / self.T_max
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * progress)) / 2
+        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * progress)) / 2
         ### END SOLUTION
 
 
@@ -144,15 +161,47 @@ def _unflatten(arrays, prefix):
     return tree
 
 
+def _temporary_prefix(path):
+    return f".{path.name}.tmp-"
+
+
+def _remove_abandoned_temporaries(path):
+    """Delete temporary files beside `path` whose writing process no longer runs."""
+    prefix = _temporary_prefix(path)
+    for candidate in path.parent.glob(prefix + "*"):
+        writer = candidate.name[len(prefix):].split("-", 1)[0]
+        if writer.isdigit() and not _process_running(int(writer)):
+            candidate.unlink(missing_ok=True)
+
+
+def _process_running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, it is just not ours
+    return True
+
+
+def _new_file_mode():
+    """The permissions open() would give a new file: 0o666 minus the umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomically(path, write):
     """Call write(stream) on a temporary file beside `path`, fsync it, then rename it over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    _remove_abandoned_temporaries(path)
+    handle, temporary = tempfile.mkstemp(prefix=f"{_temporary_prefix(path)}{os.getpid()}-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
+            os.fchmod(stream.fileno(), _new_file_mode())
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
@@ -163,6 +212,8 @@ def write_atomically(path, write):
 
 def save_checkpoint(path, model, optimizer=None, epoch=0, schedule=None, history=None):
     """Write model, optimizer, schedule, history and generator state to `path` (.npz), atomically."""
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+        raise ValueError(f"save_checkpoint: epoch must be a non-negative integer, got {epoch!r}")
     arrays = {"format": np.array(CHECKPOINT_FORMAT), "epoch": np.array(int(epoch)),
               "generator": np.array(json.dumps(default_generator().bit_generator.state))}
     arrays.update({f"model/{k}": v for k, v in model.state_dict().items()})
@@ -179,6 +230,7 @@ def _read_archive(path):
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path}: no such file")
+    _remove_abandoned_temporaries(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
@@ -189,36 +241,56 @@ def _read_archive(path):
     return arrays
 
 
+def _checked_entries(path, arrays):
+    """Read and check the entries that are not model or optimizer arrays: epoch, generator, history."""
+    for key in ("epoch", "generator"):
+        if key not in arrays:
+            raise CheckpointError(f"checkpoint {path}: the entry {key!r} is missing")
+    epoch = arrays["epoch"]
+    if epoch.shape != () or epoch.dtype.kind not in "iu" or int(epoch) < 0:
+        raise CheckpointError(f"checkpoint {path}: 'epoch' must be a non-negative integer, got {epoch!r}")
+    try:
+        generator = json.loads(str(arrays["generator"]))
+        np.random.PCG64().state = generator  # a trial run on a scratch generator checks it
+    except (ValueError, TypeError, KeyError) as error:
+        raise CheckpointError(f"checkpoint {path}: the 'generator' entry is damaged ({error})") from None
+    history = {}
+    for key, values in _unflatten(arrays, "history").items():
+        if values.ndim != 1 or values.dtype.kind != "f":
+            raise CheckpointError(f"checkpoint {path}: history {key!r} is not a list of numbers")
+        history[key] = [None if np.isnan(v) else float(v) for v in values]
+    return int(epoch), generator, history
+
+
+def _optimizer_state(tree):
+    """The optimizer's state_dict() back from _unflatten's string keys (a non-number raises ValueError)."""
+    groups = tree.get("param_groups", {})
+    return {"state": {int(key): entry for key, entry in tree.get("state", {}).items()},
+            "param_groups": [groups[key] for key in sorted(groups, key=int)]}
+
+
 def load_checkpoint(path, model, optimizer=None, schedule=None):
     """Restore what save_checkpoint wrote; returns {"epoch": int, "history": dict}.
 
-    Everything is checked first: on any error the model, optimizer and generator are unchanged.
+    Everything is checked first: on any error the model, optimizer, schedule and generator
+    are unchanged, and the error is a CheckpointError naming what was wrong.
     """
     arrays = _read_archive(path)
-    model_state = _unflatten(arrays, "model")
-    model_backup = model.state_dict()
-    optimizer_backup = optimizer.state_dict() if optimizer is not None else None
+    epoch, generator, history = _checked_entries(path, arrays)
+    backups = [(part, part.state_dict()) for part in (model, optimizer, schedule) if part is not None]
     try:
-        model.load_state_dict(model_state, strict=True)
+        model.load_state_dict(_unflatten(arrays, "model"), strict=True)
         if optimizer is not None:
-            tree = _unflatten(arrays, "optimizer")
-            state = tree.get("state", {})
-            optimizer.load_state_dict({
-                "hyperparameters": tree.get("hyperparameters", {}),
-                "state": [state.get(str(i), {}) for i in range(len(optimizer.params))],
-            })
+            optimizer.load_state_dict(_optimizer_state(_unflatten(arrays, "optimizer")))
+        if schedule is not None:
+            schedule.load_state_dict(_unflatten(arrays, "schedule"))
     except (KeyError, ValueError, TypeError) as error:
-        model.load_state_dict(model_backup)
-        if optimizer_backup is not None:
-            optimizer.load_state_dict(optimizer_backup)
+        for part, backup in backups:
+            part.load_state_dict(backup)
         message = error.args[0] if error.args else str(error)
         raise CheckpointError(f"checkpoint {path} does not fit: {message}") from None
-    if schedule is not None:
-        schedule.load_state_dict(_unflatten(arrays, "schedule"))
-    default_generator().bit_generator.state = json.loads(str(arrays["generator"]))
-    history = {key: [None if np.isnan(v) else float(v) for v in values]
-               for key, values in _unflatten(arrays, "history").items()}
-    return {"epoch": int(arrays["epoch"]), "history": history}
+    default_generator().bit_generator.state = generator
+    return {"epoch": epoch, "history": history}
 
 
 def correct_predictions(loss_fn, outputs, targets):
@@ -287,7 +359,7 @@ class Trainer:
                 loss = self.loss_fn(outputs, y)
                 loss.backward()
                 if self.max_grad_norm is not None:
-                    clip_grad_norm(self.optimizer.params, self.max_grad_norm)
+                    clip_grad_norm(self.model.parameters(), self.max_grad_norm)
                 self.optimizer.step()
                 batch = len(x)
                 total_loss += loss.item() * batch
@@ -332,7 +404,7 @@ class Trainer:
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"Trainer.fit: epochs must be a non-negative integer, got {epochs!r}")
         while self.epoch < epochs:
-            lr = self.optimizer.lr
+            lr = self.optimizer.param_groups[0]["lr"]
             train = self.train_epoch(train_batches, progress, f"epoch {self.epoch + 1}/{epochs}")
             val = self.evaluate(val_batches) if val_batches is not None else {"loss": None, "accuracy": None}
             self.epoch += 1

@@ -3,22 +3,15 @@
 Licence CC BY 4.0; the attribution and provenance are in data/README.md beside the file.
 """
 
-import gzip
 import io
-from importlib import resources
 
 import numpy as np
 
-from tinytorch.datasets.checksums import verify_sha256
+from tinytorch.datasets.bundled import read_bundled_gzip
 
 DIGITS_FILE = "digits.csv.gz"
 DIGITS_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
 PIXEL_MAX = 16  # each pixel counts the inked cells of a 4x4 block, so it lies in 0..16
-
-
-def bundled_file(name):
-    """A file of tinytorch/datasets/data, found through importlib.resources (works from a wheel too)."""
-    return resources.files("tinytorch.datasets").joinpath("data").joinpath(name)
 
 
 def load_digits(split=None, test_fraction=0.2, seed=0):
@@ -41,9 +34,8 @@ def load_digits(split=None, test_fraction=0.2, seed=0):
     """
     if split not in (None, "train", "test"):
         raise ValueError(f"load_digits: split must be None, 'train' or 'test', got {split!r}")
-    content = bundled_file(DIGITS_FILE).read_bytes()
-    verify_sha256(content, DIGITS_SHA256, f"the bundled {DIGITS_FILE}")
-    table = np.loadtxt(io.BytesIO(gzip.decompress(content)), delimiter=",", dtype=np.int64)
+    content = read_bundled_gzip(DIGITS_FILE, DIGITS_SHA256)
+    table = np.loadtxt(io.BytesIO(content), delimiter=",", dtype=np.int64)
     images = np.divide(table[:, :-1], PIXEL_MAX, dtype=np.float32).reshape(-1, 8, 8)
     labels = table[:, -1].copy()  # a compact array, not a strided view of the whole table
     if split is None:
