@@ -88,6 +88,10 @@ def copy_reference_sources(root, slugs=None):
         shutil.copy2(source, root / "modules" / slug / source.name)
 
 
+# A line of Module 03's imports cell, which runs before every graded cell: where tests that play a
+# learner add code to that module.
+LAYERS_IMPORTS = "from tinytorch.core.tensor import Tensor, default_generator, from_numpy\n"
+
 # Code for a cell that starts processes although the grader's guard refuses subprocess.Popen
 # (subprocess's own audit call is pointed elsewhere), so that what happens next is up to the sandbox.
 SPAWN = (

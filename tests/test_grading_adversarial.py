@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from conftest import REPO, SPAWN, copy_reference_sources, live_processes, run_tito
+from conftest import LAYERS_IMPORTS, REPO, SPAWN, copy_reference_sources, live_processes, run_tito
 
 LAYERS = "modules/03_layers/layers_dev.py"
-EARLY = "from tinytorch.core.tensor import Tensor, default_generator\n"
+EARLY = LAYERS_IMPORTS
 LATE = '# %% nbgrader={"grade": false, "grade_id": "sequential", "solution": false}\n#| export\n'
 HONEST = {"test-linear": "passed", "test-dropout": "failed", "test-module-sequential": "passed",
           "module-integration": "failed"}

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import REPO, SPAWN, copy_reference_sources, live_processes, run_tito
+from conftest import LAYERS_IMPORTS, REPO, SPAWN, copy_reference_sources, live_processes, run_tito
 from tito.sources import read_cells
 from tito.workspace import all_modules
 
@@ -216,9 +216,8 @@ def test_a_sigterm_leaves_no_gradebook_no_scratch_folder_and_no_process(student,
     marker = f"{os.getpid()}{time.monotonic_ns() % 10**6}"
     source = student / LAYERS
     text = source.read_text()
-    anchor = "from tinytorch.core.tensor import Tensor, default_generator\n"
     # A cell that starts a process (getting round the guard's refusal) and then never ends.
-    source.write_text(text.replace(anchor, anchor + SPAWN + (
+    source.write_text(text.replace(LAYERS_IMPORTS, LAYERS_IMPORTS + SPAWN + (
         f"subprocess.Popen(['/bin/sleep', '{marker}'], start_new_session=True)\n"
         "while True:\n    pass\n")))
     tmp = tmp_path / "tmp"
@@ -233,7 +232,7 @@ def test_a_sigterm_leaves_no_gradebook_no_scratch_folder_and_no_process(student,
         output, _ = grader.communicate(timeout=120)
     finally:
         grader.kill()
-    assert grader.returncode == 130 and "interrupted" in output, output
+    assert grader.returncode == 128 + signal.SIGTERM and "stopped by SIGTERM" in output, output
     assert not gradebook.exists() and _abandoned(tmp) == []
     assert live_processes(marker) == []
 

@@ -1,21 +1,17 @@
 """Realistic learner mistakes in Module 02 (activations), each a patch of one solution region."""
 
-NOT_YET = "graded tests not yet strong enough: issue 9 part 1"
-
 MISTAKES = [
     dict(
         id="relu-overwrites-input",
         why="ReLU writes its result into the input's own array",
         find='        return Tensor.from_op(np.maximum(x.data, 0), "relu", (x,))\n',
         replace='        return Tensor.from_op(np.maximum(x.data, 0, out=x.data), "relu", (x,))\n',
-        xfail=NOT_YET,
     ),
     dict(
         id="relu-records-no-history",
         why="ReLU builds a fresh tensor instead of recording the operation",
         find='        return Tensor.from_op(np.maximum(x.data, 0), "relu", (x,))\n',
         replace="        return Tensor(np.maximum(x.data, 0))\n",
-        xfail=NOT_YET,
     ),
     dict(
         id="sigmoid-naive",
@@ -40,7 +36,6 @@ MISTAKES = [
         why="GELU uses the tanh approximation even when the exact form was asked for",
         find="        out = (v * normal_cdf(v, self.approximate)).astype(x.dtype, copy=False)\n",
         replace="        out = (v * normal_cdf(v, True)).astype(x.dtype, copy=False)\n",
-        xfail=NOT_YET,
     ),
     dict(
         id="gelu-forgets-x",
@@ -51,8 +46,8 @@ MISTAKES = [
     dict(
         id="softmax-no-shift",
         why="softmax exponentiates without subtracting the maximum, so large inputs overflow",
-        find="        shifted = x.data - np.max(x.data, axis=self.dim, keepdims=True)\n",
-        replace="        shifted = x.data\n",
+        find="        shifted = x.data - np.max(x.data, axis=self.dim, keepdims=True)\n        exps = np.exp(shifted)\n",
+        replace="        shifted = x.data\n        exps = np.exp(shifted)\n",
     ),
     dict(
         id="softmax-sums-over-batch",

@@ -1,7 +1,5 @@
 """Realistic learner mistakes in Module 04 (losses), each a patch of one solution region."""
 
-NOT_YET = "graded tests not yet strong enough: issue 9 part 1"
-
 MISTAKES = [
     dict(
         id="mse-forgets-square",
@@ -32,7 +30,6 @@ MISTAKES = [
         why="the saved log-sum-exp loses its kept axis, which Module 05's gradient rule relies on",
         find="                              log_sum_exp=lse)\n",
         replace="                              log_sum_exp=lse[:, 0])\n",
-        xfail=NOT_YET,
     ),
     dict(
         id="bce-log-not-clamped",

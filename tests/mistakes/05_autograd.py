@@ -1,7 +1,5 @@
 """Realistic learner mistakes in Module 05 (autograd), each a patch of one solution region."""
 
-NOT_YET = "graded tests not yet strong enough: issue 9 part 1"
-
 MISTAKES = [
     dict(
         id="sum-to-keeps-leading-axes",
@@ -30,8 +28,8 @@ MISTAKES = [
     dict(
         id="pow-grad-keeps-exponent",
         why="d(x**n)/dx as n * x**n instead of n * x**(n-1)",
-        find="        grad_base = sum_to(grad * exponent.data * base.data ** (exponent.data - 1), base.shape)\n",
-        replace="        grad_base = sum_to(grad * exponent.data * base.data ** exponent.data, base.shape)\n",
+        find="            slope = np.where(exponent.data == 0, 0, exponent.data * base.data ** (exponent.data - 1))\n",
+        replace="            slope = np.where(exponent.data == 0, 0, exponent.data * base.data ** exponent.data)\n",
     ),
     dict(
         id="matmul-grad-not-transposed",
@@ -50,7 +48,6 @@ MISTAKES = [
         why="every tied maximum receives the whole gradient",
         find="    share = winners / np.sum(winners, axis=axis, keepdims=True)\n",
         replace="    share = winners\n",
-        xfail=NOT_YET,
     ),
     dict(
         id="getitem-grad-assigns",

@@ -1,7 +1,5 @@
 """Realistic learner mistakes in Module 06 (optimizers), each a patch of one solution region."""
 
-NOT_YET = "graded tests not yet strong enough: issue 9 part 1"
-
 MISTAKES = [
     dict(
         id="sgd-velocity-never-stored",
@@ -26,7 +24,6 @@ MISTAKES = [
         why="nesterov=True steps with the plain velocity",
         find='            grad = grad + h["momentum"] * velocity if h["nesterov"] else velocity\n',
         replace="            grad = velocity\n",
-        xfail=NOT_YET,
     ),
     dict(
         id="sgd-ascends",
@@ -51,14 +48,12 @@ MISTAKES = [
         why="the step count is never stored, so bias correction stays at its first step",
         find='        state["step"] = np.array(step)\n',
         replace="        pass\n",
-        xfail=NOT_YET,
     ),
     dict(
         id="adam-eps-inside-sqrt",
         why="eps is added under the square root",
         find='        denominator = np.sqrt(v) / math.sqrt(1 - beta2**step) + h["eps"]\n',
         replace='        denominator = np.sqrt(v / (1 - beta2**step) + h["eps"])\n',
-        xfail=NOT_YET,
     ),
     dict(
         id="adamw-decay-coupled",

@@ -1,18 +1,15 @@
 """Realistic learner mistakes in Module 07 (training), each a patch of one solution region."""
 
-NOT_YET = "graded tests not yet strong enough: issue 9 part 1"
-
 MISTAKES = [
     dict(
         id="clip-after-step",
         why="gradients are clipped after the optimizer has already used them",
-        find="                if self.max_grad_norm is not None:\n"
-             "                    clip_grad_norm(self.optimizer.params, self.max_grad_norm)\n"
-             "                self.optimizer.step()\n",
-        replace="                self.optimizer.step()\n"
+        find=("                if self.max_grad_norm is not None:\n"
+             "                    clip_grad_norm(self.model.parameters(), self.max_grad_norm)\n"
+             "                self.optimizer.step()\n"),
+        replace=("                self.optimizer.step()\n"
                 "                if self.max_grad_norm is not None:\n"
-                "                    clip_grad_norm(self.optimizer.params, self.max_grad_norm)\n",
-        xfail=NOT_YET,
+                "                    clip_grad_norm(self.model.parameters(), self.max_grad_norm)\n"),
     ),
     dict(
         id="gradients-never-zeroed",
@@ -25,7 +22,6 @@ MISTAKES = [
         why="the epoch's loss adds batch means without weighting them by batch size",
         find="                total_loss += loss.item() * batch\n",
         replace="                total_loss += loss.item()\n",
-        xfail=NOT_YET,
     ),
     dict(
         id="clip-norm-squared",
@@ -48,14 +44,14 @@ MISTAKES = [
     dict(
         id="steplr-off-by-one",
         why="StepLR decays one epoch early",
-        find="        return self.base_lr * self.gamma ** (epoch // self.step_size)\n",
-        replace="        return self.base_lr * self.gamma ** ((epoch + 1) // self.step_size)\n",
+        find="        return base_lr * self.gamma ** (epoch // self.step_size)\n",
+        replace="        return base_lr * self.gamma ** ((epoch + 1) // self.step_size)\n",
     ),
     dict(
         id="cosine-forgets-eta-min",
         why="cosine annealing goes down to 0 instead of eta_min",
-        find="        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * progress)) / 2\n",
-        replace="        return self.base_lr * (1 + math.cos(math.pi * progress)) / 2\n",
+        find="        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * progress)) / 2\n",
+        replace="        return base_lr * (1 + math.cos(math.pi * progress)) / 2\n",
     ),
     dict(
         id="cosine-rises-after-t-max",

@@ -4,8 +4,8 @@ MISTAKES = [
     dict(
         id="get-batch-slices-break",
         why="get_batch treats a slice as a list of positions",
-        find="        positions = range(len(self))[indices] if isinstance(indices, slice) else indices\n",
-        replace="        positions = indices\n",
+        find="    positions = range(len(dataset))[indices] if isinstance(indices, slice) else indices\n",
+        replace="    positions = indices\n",
     ),
     dict(
         id="tensor-dataset-lengths-unchecked",
@@ -19,9 +19,9 @@ MISTAKES = [
     ),
     dict(
         id="tensor-dataset-labels-become-floats",
-        why="samples are rebuilt with the default dtype, so integer labels turn into floats",
-        find="        return tuple(Tensor(part, dtype=part.dtype) for part in parts)\n",
-        replace="        return tuple(Tensor(part) for part in parts)\n",
+        why="samples are rebuilt as float32, so integer labels turn into floats",
+        find="        return tuple(from_numpy(np.asarray(part)) for part in parts)\n",
+        replace="        return tuple(Tensor(part.astype(np.float32)) for part in parts)\n",
     ),
     dict(
         id="len-drop-last-inverted",

@@ -316,8 +316,7 @@ def _run_jobs(settings, jobs, timeout, workers, on_test):
         try:
             for future in futures:
                 future.result()
-        except BaseException:  # Ctrl-C or SIGTERM: stop every cell now, then leave
-            settings.runner.stop_all()
+        except BaseException:  # Ctrl-C or SIGTERM (tito's handlers have killed the cells): start no more
             for future in futures:
                 future.cancel()
             raise

@@ -34,10 +34,11 @@ import site
 import subprocess
 import sys
 import sysconfig
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tito.processes import tracked_child
 
 RUNNER = Path(__file__).with_name("cell_runner.py")
 SANDBOX_ROOT, SANDBOX_RUNNER, SANDBOX_PLAN = "/workspace", "/grader/cell_runner.py", "/grader/plan.json"
@@ -111,11 +112,10 @@ def _process_limit():
 
 
 class Runner:
-    """Starts cells, sandboxed or not, and stops every one still running when asked to."""
+    """Starts cells, sandboxed or not (tito's signal handlers stop those running: tito.processes)."""
 
     def __init__(self, sandboxed):
         self.sandboxed = sandboxed
-        self._running, self._lock, self._stopping = set(), threading.Lock(), False
 
     def check(self, workspace, job_dir):
         """Raise SandboxError unless this interpreter and numpy start in the sandbox as cells will see it."""
@@ -155,51 +155,41 @@ class Runner:
                        SANDBOX_PLAN, *runner_args]
         else:
             command = [sys.executable, "-I", str(RUNNER), str(plan_path), *runner_args]
+        environment = ENVIRONMENT if self.sandboxed else {**ENVIRONMENT, "HOME": str(job_dir), "TMPDIR": str(job_dir)}
+        unused = (channel_read, info_read, *passed)  # closed below, whatever happens
         try:
-            with self._lock:
-                if self._stopping:
-                    raise KeyboardInterrupt
-                process = subprocess.Popen(
-                    command, cwd=workspace, env=None if self.sandboxed else {**ENVIRONMENT, "HOME": str(job_dir),
-                                                                             "TMPDIR": str(job_dir)},
-                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                    pass_fds=passed, start_new_session=True,
-                )
-                self._running.add(process)
-        except BaseException:
-            for fd in (channel_read, info_read):
-                if fd is not None:
-                    os.close(fd)
-            raise
+            with tracked_child(command, workspace, env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, pass_fds=passed) as process, process.stdout:
+                _close(passed)  # the child has its copies; ours would keep the pipes open
+                unused = (channel_read, info_read)
+                run, info = _collect(process, nonce, channel_read, info_read, timeout)
+            # Here the sandbox's first process is killed and reaped; wait for the kernel to end the rest.
+            _wait_for_sandbox(info)
+            run.returncode = process.returncode
+            return run
         finally:
-            for fd in passed:
-                os.close(fd)  # the child has its copies; ours would keep the pipes open
-        try:
-            return _collect(process, nonce, channel_read, info_read, timeout)
-        finally:
-            _stop(process)
-            with self._lock:
-                self._running.discard(process)
+            _close(unused)
 
-    def stop_all(self):
-        """Stop every running cell now and start no more (the grader is being interrupted)."""
-        with self._lock:
-            self._stopping = True
-            for process in self._running:
-                _kill_group(process)
+
+def _close(fds):
+    for fd in fds:
+        if fd is not None:
+            os.close(fd)
 
 
 def _collect(process, nonce, channel_read, info_read, timeout):
-    """Read the cell's output, protocol and sandbox info until all end, a cap is hit, or time is up."""
+    """Read the cell's output, protocol and sandbox info until all end, a cap is hit, or time is up.
+
+    Returns (CellRun, the sandbox's info); the caller stops the process.
+    """
     run = CellRun(nonce, b"", "")
     output, channel, info = _Output(), bytearray(), bytearray()
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ, "output")
-    selector.register(channel_read, selectors.EVENT_READ, "channel")
-    if info_read is not None:
-        selector.register(info_read, selectors.EVENT_READ, "info")
-    deadline = time.monotonic() + timeout
-    try:
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ, "output")
+        selector.register(channel_read, selectors.EVENT_READ, "channel")
+        if info_read is not None:
+            selector.register(info_read, selectors.EVENT_READ, "info")
+        deadline = time.monotonic() + timeout
         while selector.get_map() and not (run.output_exceeded or run.channel_exceeded):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -217,16 +207,8 @@ def _collect(process, nonce, channel_read, info_read, timeout):
                     run.channel_exceeded = len(channel) > MAX_CHANNEL
                 else:
                     info += data
-    finally:
-        selector.close()
-        _kill_group(process)
-        process.wait()
-        _wait_for_sandbox(info)
-        os.close(channel_read)
-        if info_read is not None:
-            os.close(info_read)
-    run.channel, run.output, run.returncode = bytes(channel[:MAX_CHANNEL]), output.text(), process.returncode
-    return run
+    run.channel, run.output = bytes(channel[:MAX_CHANNEL]), output.text()
+    return run, info
 
 
 class _Output:
@@ -270,20 +252,6 @@ def _wait_for_sandbox(info):
         os.close(pidfd)
 
 
-def _kill_group(process):
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # it ended on its own
-
-
-def _stop(process):
-    _kill_group(process)
-    if process.stdout:
-        process.stdout.close()
-    process.wait()
-
-
 def _namespaces():
     return ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session"]
@@ -302,7 +270,7 @@ def _system_binds():
 
 
 def _bwrap(workspace, job_dir, info_fd=None):
-    args = ["bwrap", *_namespaces(), "--clearenv"]
+    args = [shutil.which("bwrap"), *_namespaces(), "--clearenv"]
     for name, value in ENVIRONMENT.items():
         args += ["--setenv", name, value]
     # /tmp first: an interpreter or environment under /tmp is then bound on top of it, not hidden by it.

@@ -1,16 +1,15 @@
 """The grader's scratch folder: the learner's workspace copied, one folder per cell, gone afterwards.
 
 Each grading gets one folder `tito-grade-*` in the temporary directory, holding a lock (flock)
-for as long as the grader lives. It is removed when grading ends, is interrupted, or is
-stopped with SIGTERM (turned into KeyboardInterrupt while grading). A grader killed outright
-(SIGKILL) cannot clean up; the next grading removes every such folder whose lock is free.
+for as long as the grader lives. It is removed when grading ends or is interrupted (tito's
+signal handlers turn SIGINT, SIGTERM and SIGHUP into exceptions: tito.processes). A grader
+killed outright (SIGKILL) cannot clean up; the next grading removes every such folder whose
+lock is free.
 """
 
 import os
 import shutil
-import signal
 import tempfile
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,7 +26,7 @@ class WorkspaceTooLarge(Exception):
 
 @contextmanager
 def scratch_folder():
-    """A fresh, locked scratch folder; removed on leaving, on Ctrl-C and on SIGTERM."""
+    """A fresh, locked scratch folder, removed on leaving (an interruption included)."""
     remove_abandoned()
     # Made and locked under a name the cleaner does not match, then renamed: never seen unlocked.
     import fcntl  # POSIX only: tito's other commands must still import on Windows
@@ -37,12 +36,9 @@ def scratch_folder():
     fcntl.flock(lock, fcntl.LOCK_EX)
     folder = making.with_name(making.name.removeprefix(".new-"))
     making.rename(folder)
-    previous = signal.signal(signal.SIGTERM, _interrupt) if _in_main_thread() else None
     try:
         yield folder
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(folder, ignore_errors=True)
         lock.close()
 
@@ -90,11 +86,3 @@ def copy_workspace(root, target):
                 shutil.copyfile(path, made / entry)
                 (made / entry).chmod(0o644)
     return skipped
-
-
-def _interrupt(number, frame):
-    raise KeyboardInterrupt
-
-
-def _in_main_thread():
-    return threading.current_thread() is threading.main_thread()
