@@ -178,10 +178,10 @@ SUBMISSIONS = [
                     "    out.data = out.data.view(_Yes)\n    return out\nDropout.forward = _lying\n",
                xfail="the tests compare the learner's own objects, which can lie; graded tests should compare "
                      "plain copies (np.asarray): issue 9 part 1"),
-    Submission("patch-and-restore", "patches np.all just before the test checks the scaling; it restores itself",
-               late="import numpy\n_all = numpy.all\n_plain = Dropout.forward\n"
-                    "def _cheat(*a, **k):\n    numpy.all = _all\n    return True\n"
-                    "def _patching(self, x, training=None):\n    if x.data.size == 1000:\n        numpy.all = _cheat\n"
+    Submission("patch-and-restore", "patches np.allclose just before the test checks the scaling; it restores itself",
+               late="import numpy\n_allclose = numpy.allclose\n_plain = Dropout.forward\n"
+                    "def _cheat(*a, **k):\n    numpy.allclose = _allclose\n    return True\n"
+                    "def _patching(self, x, training=None):\n    if x.data.size == 20_000:\n        numpy.allclose = _cheat\n"
                     "    return _plain(self, x, training)\n"
                     "Dropout.forward = _patching\n",
                xfail="a patch made and undone within one test leaves no trace for the checks between tests"),
