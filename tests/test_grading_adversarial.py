@@ -208,6 +208,7 @@ def grade(work, record, *extra, env=None):
     return result, gradebook
 
 
+@pytest.mark.slow
 def test_the_honest_work_earns_exactly_what_it_should(honest_work, instructor_record):
     result, gradebook = grade(honest_work, instructor_record)
     assert result.returncode == 0, result.stdout
@@ -220,6 +221,7 @@ def honest_points(record):
     return sum(cell["points"] for cell in cells if cell["grade"] and HONEST[cell["grade_id"]] == "passed")
 
 
+@pytest.mark.slow  # one sandboxed grading per submission: about four minutes in all
 @pytest.mark.parametrize("submission", [
     pytest.param(s, id=s.id, marks=[pytest.mark.xfail(strict=True, reason=s.xfail)] if s.xfail else [])
     for s in SUBMISSIONS])

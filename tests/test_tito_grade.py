@@ -19,6 +19,9 @@ from conftest import LAYERS_IMPORTS, REPO, SPAWN, copy_reference_sources, live_p
 from tito.sources import read_cells
 from tito.workspace import all_modules
 
+# Each test grades the whole course, every graded cell in a process of its own: 10-20 s a test.
+pytestmark = pytest.mark.slow
+
 LAYERS = "modules/03_layers/layers_dev.py"
 # The points of every graded cell, read from the course's sources (not restated here).
 GRADED = {

@@ -4,6 +4,8 @@ import json
 import re
 import shutil
 
+import pytest
+
 from conftest import copy_reference_sources, run_tito
 
 FIRST_STUB = "Module 01_tensor is not finished: the stub at tinytorch/core/tensor.py:"
@@ -26,6 +28,7 @@ def test_module_test_names_the_unfinished_module(student):
     assert result.returncode == 1 and FIRST_STUB in " ".join(result.stdout.split()), result.stdout
 
 
+@pytest.mark.slow  # completes two modules first
 def test_complete_names_the_unfinished_module_when_an_earlier_one_was_undone(student):
     copy_reference_sources(student, ["01_tensor", "02_activations", "03_layers"])
     for slug in ("01", "02"):

@@ -459,6 +459,14 @@ def kaiming_uniform(fan_in, fan_out, gain=np.sqrt(2.0)):
 #                                      total 803,840 B (785.0 KB)
 # ```
 #
+# **One operation, not two.** `x.matmul(W) + b` would work, but it records two operations
+# and allocates two arrays of the output's size: the product, then the sum. A layer that runs
+# thousands of times per epoch is worth a little care: `Linear` computes the product, adds the
+# bias into it *in place* (the product is a fresh array nobody else holds), and records the
+# whole thing as one operation, `"linear"`, whose gradient rule Module 05 supplies:
+# `dx = g @ W^T`, `dW = x^T @ g`, `db = sum of g over the batch`. Half the bookkeeping, one
+# array fewer, the same numbers.
+#
 # The layer checks its input: a floating-point tensor whose last axis has `in_features`
 # entries. As in PyTorch, any leading axes are batch axes: `(batch, in)`, `(batch, time, in)`
 # and a single sample `(in,)` all work, because `@` multiplies the last axis and broadcasts
@@ -523,11 +531,15 @@ class Linear(Module):
 
     def forward(self, x):
         """
-        TODO: compute x @ W, then add the bias if there is one.
+        TODO: compute x @ W, add the bias if there is one, and record it as ONE operation.
 
         APPROACH:
-        1. x.matmul(self.weight) gives (*, out_features).
-        2. If self.bias is not None, add it (broadcasting adds it to every row).
+        1. Multiply the arrays with np.matmul: (*, in_features) @ (in, out) gives (*, out).
+        2. If there is a bias, add it to that product in place (the product is a new array
+           that nothing else holds, so no second array is needed).
+        3. Record the result with Tensor.from_op under the name "linear", with the inputs
+           (x, weight) or (x, weight, bias) in that order: Module 05's rule for "linear"
+           reads them in that order.
 
         EXAMPLE:
         >>> Linear(3, 2)(Tensor([[1, 2, 3], [4, 5, 6]])).shape
@@ -535,10 +547,11 @@ class Linear(Module):
         """
         self._check_input(x)
         ### BEGIN SOLUTION
-        output = x.matmul(self.weight)
-        if self.bias is not None:
-            output = output + self.bias
-        return output
+        output = np.matmul(x.data, self.weight.data)
+        if self.bias is None:
+            return Tensor.from_op(output, "linear", (x, self.weight))
+        output += self.bias.data
+        return Tensor.from_op(output, "linear", (x, self.weight, self.bias))
         ### END SOLUTION
 
     def _check_input(self, x):
@@ -594,7 +607,13 @@ def test_unit_linear_layer():
     assert np.allclose(small(Tensor(np.ones((4, 5, 3)))).data, np.full((4, 5, 2), [1.75, -1.0])), \
         "leading axes are batch axes: (4, 5, 3) -> (4, 5, 2)"
     assert np.allclose(small(Tensor([1.0, 2.0, 3.0])).data, [2.25, 3.0]), "a single sample (3,) gives (2,)"
-    assert small(x).requires_grad, "the output depends on the parameters, so it records its history"
+    recorded = small(x)
+    assert recorded.requires_grad and recorded._op == "linear", \
+        f"Linear records one 'linear' operation, got {recorded._op!r}"
+    assert len(recorded._inputs) == 3 and recorded._inputs[0] is x and recorded._inputs[1] is small.weight \
+        and recorded._inputs[2] is small.bias, "the 'linear' operation records its inputs in the order (x, weight, bias)"
+    without = Linear(3, 2, bias=False)(x)
+    assert without._op == "linear" and len(without._inputs) == 2, "without a bias the inputs are (x, weight)"
 
     no_bias = Linear(10, 5, bias=False)
     assert no_bias.bias is None and len(no_bias.parameters()) == 1, f"bias=False: no bias and one parameter, got bias {no_bias.bias!r}"

@@ -4,8 +4,8 @@ MISTAKES = [
     dict(
         id="linear-forgets-bias",
         why="forward returns x @ W and never adds the bias",
-        find="            output = output + self.bias\n",
-        replace="            pass\n",
+        find="        output += self.bias.data\n",
+        replace="",
     ),
     dict(
         id="linear-random-bias",
