@@ -60,7 +60,6 @@ MISTAKES = [
         why="amax(keepdim=True) drops the reduced axis anyway",
         find="        data = np.max(self.data, axis=axis, keepdims=keepdims)\n",
         replace="        data = np.max(self.data, axis=axis)\n",
-        xfail="graded tests not yet strong enough: issue 9 part 1",
     ),
     dict(
         id="transpose-swaps-nothing",
