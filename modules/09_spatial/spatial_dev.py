@@ -184,22 +184,18 @@ def pair(owner, name, value, minimum):
     return int(values[0]), int(values[1])
 
 
-def check_images(owner, x, channels=None, batched_only=False):
-    """Refuse anything but a floating-point image batch (N, C, H, W), or one image (C, H, W).
-
-    With `channels`, the channel axis must have that length; with `batched_only`, only the
-    4-D form is accepted (BatchNorm2d, as in PyTorch).
-    """
+def check_images(owner, x, channels=None):
+    """Refuse anything but a floating-point image batch (N, C, H, W), or one image (C, H, W)
+    as PyTorch accepts too; with `channels`, the channel axis must have that length."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{owner} expects a Tensor, got {type(x).__name__}")
     if x.dtype.kind != "f":
         raise TypeError(f"{owner} expects a floating-point input, got dtype {x.dtype} (convert it with .float())")
-    expected = f"(N, {'C' if channels is None else channels}, H, W)"
-    if x.ndim != 4 and (batched_only or x.ndim != 3):
-        also = "" if batched_only else f" or one image {expected[4:]}"
-        raise ValueError(f"{owner} expects a 4-D input {expected}{also}, got shape {x.shape}")
+    c = "C" if channels is None else channels
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{owner} expects a 4-D input (N, {c}, H, W) or one image ({c}, H, W), got shape {x.shape}")
     if channels is not None and x.shape[-3] != channels:
-        raise ValueError(f"{owner} expects {channels} input channels, shape {expected}, got shape {x.shape}")
+        raise ValueError(f"{owner} expects {channels} input channels, shape (N, {c}, H, W), got shape {x.shape}")
 
 
 def window_count(owner, x, kernel, stride, padding):
@@ -923,12 +919,19 @@ if __name__ == "__main__":
 #   position of its winner (an index from 0 to KH*KW - 1); the backward pass visits the
 #   KH x KW offsets and, at each, adds the gradient of the windows won there.
 #
+# **Finding the winners** is a scan, as in PyTorch's CPU kernel, but over all windows at
+# once: start with every window's first entry as the best so far, then visit the other
+# KH x KW - 1 offsets; at each, the windows whose entry there is larger take it as their
+# new best and remember the offset. A loop over the 4 offsets of a 2 x 2 window moves whole
+# (N, C, OH, OW) slabs, never single pixels.
+#
 # **Ties.** If several pixels of a window share the maximum (a ReLU output full of zeros,
-# say), the maximum is not differentiable there. Like PyTorch on the CPU, we send the whole
-# gradient to the *first* of them in row-major order (`argmax` returns the first), rather
-# than splitting it as Module 05's `amax` rule does. `x.max(dim)` and `torch.max` behave
-# the same way for the same reason: an index is the cheapest thing to remember.
-# A NaN in a window wins (`argmax` picks NaN) and comes out as NaN, as in PyTorch.
+# say), the maximum is not differentiable there. A later entry replaces the best only if it
+# is *strictly* larger, so the whole gradient goes to the *first* of the tied pixels in
+# row-major order, exactly as PyTorch does on the CPU, rather than being split as Module
+# 05's `amax` rule splits it. (`x.max(dim)` and `torch.max` pick one index for the same
+# reason: an index is the cheapest thing to remember.) **NaN** always wins, so a window
+# holding a NaN outputs NaN and its gradient goes to the (last) NaN, as in PyTorch.
 
 # %% nbgrader={"grade": false, "grade_id": "pool-arguments", "solution": false}
 #| export
@@ -949,15 +952,17 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
 
     x (N, C, H, W) or (C, H, W) -> (N, C, OH, OW), recorded as "max_pool2d".
 
-    TODO: pad with minus infinity, take the windows, find each window's winner and its
-    value, and record the winners for the backward pass.
+    TODO: pad with minus infinity, take the windows, and scan the KH x KW offsets of every
+    window at once, keeping the best value so far and the offset it came from.
 
     APPROACH:
     1. pad_images with value=-np.inf, then sliding_windows.
-    2. Reshape the windows to (N, C, OH, OW, KH*KW): each window as one row of numbers
-       (this copies).
-    3. winners = the argmax of each row; the output is the value at the winner
-       (np.take_along_axis, or the max of each row).
+    2. Start `out` as a copy of every window's first entry (offset (0, 0)) and `winners`
+       as zeros of the same shape (the dtype is chosen for you: the smallest that holds
+       KH*KW - 1).
+    3. For each offset (u, v): a window's entry there wins if it is greater than the best
+       so far, or if it is NaN. Where it wins, copy it into `out` and u * KW + v into
+       `winners` (np.copyto with where=).
     4. Tensor.from_op(out, "max_pool2d", (x,), winners=..., kernel=..., stride=...,
        padding=..., padded_shape=...).
     """
@@ -965,13 +970,20 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     check_images("max_pool2d", x)
     if x.ndim == 3:
         return max_pool2d(x.unsqueeze(0), kernel, stride, padding).squeeze(0)
-    oh, ow = window_count("max_pool2d", x, kernel, stride, padding)
-    n, c = x.shape[:2]
+    window_count("max_pool2d", x, kernel, stride, padding)
+    kh, kw = kernel
+    index_dtype = np.min_scalar_type(kh * kw - 1)
     ### BEGIN SOLUTION
     padded = pad_images(x.data, padding, value=-np.inf)
-    rows = sliding_windows(padded, kernel, stride).reshape(n, c, oh, ow, kernel[0] * kernel[1])
-    winners = rows.argmax(axis=-1)
-    out = np.take_along_axis(rows, winners[..., np.newaxis], axis=-1)[..., 0]
+    windows = sliding_windows(padded, kernel, stride)
+    out = windows[:, :, :, :, 0, 0].copy()
+    winners = np.zeros(out.shape, dtype=index_dtype)
+    for u in range(kh):
+        for v in range(kw):
+            candidate = windows[:, :, :, :, u, v]
+            wins = (candidate > out) | np.isnan(candidate)
+            np.copyto(out, candidate, where=wins)
+            np.copyto(winners, u * kw + v, where=wins)
     return Tensor.from_op(out, "max_pool2d", (x,), winners=winners, kernel=kernel, stride=stride,
                           padding=padding, padded_shape=padded.shape)
     ### END SOLUTION
