@@ -1,7 +1,8 @@
 """Milestone: the seed's network, Linear-ReLU-Dropout(0.5)-Linear-ReLU-Dropout(0.3)-Linear, on real images.
 
 On the bundled UCI digits (8x8 = 64 inputs) it trains in seconds; on Fashion-MNIST it is
-exactly the seed's 784-256-128-10 network.
+exactly the seed's 784-256-128-10 network. The cnn milestone trains it too, through `train`,
+to compare the two on the same images.
 """
 
 import time
@@ -26,12 +27,18 @@ def seed_network(inputs):
     )
 
 
+def load_images(dataset, split):
+    """(images (N, H, W) float32 in [0, 1], labels (N,) int64) of `split` of `dataset`."""
+    return load_digits(split) if dataset == "digits" else load_fashion_mnist(split)
+
+
 def load(dataset, split):
-    images, labels = load_digits(split) if dataset == "digits" else load_fashion_mnist(split)
+    images, labels = load_images(dataset, split)
     return TensorDataset(Tensor(images.reshape(len(images), -1)), Tensor(labels))
 
 
-def run(milestone, dataset, epochs, out_dir, json_path):
+def train(dataset, epochs, progress=True):
+    """Train the seed's MLP from seed 0; returns (test accuracy, history, seconds of training)."""
     manual_seed(0)
     train_set, test_set = load(dataset, "train"), load(dataset, "test")
     inputs = train_set.tensors[0].shape[1]
@@ -44,6 +51,11 @@ def run(milestone, dataset, epochs, out_dir, json_path):
     # Cosine annealing: large steps early, small ones to settle at the end.
     trainer = Trainer(model, optimizer, CrossEntropyLoss(), schedule=CosineAnnealingLR(optimizer, T_max=epochs))
     start = time.perf_counter()
-    history = trainer.fit(train_batches, epochs, val_batches=test_batches)
+    history = trainer.fit(train_batches, epochs, val_batches=test_batches, progress=progress)
     accuracy = trainer.evaluate(test_batches)["accuracy"]
-    return finish(milestone, dataset, accuracy, epochs, time.perf_counter() - start, history, out_dir, json_path)
+    return accuracy, history, time.perf_counter() - start
+
+
+def run(milestone, dataset, epochs, out_dir, json_path):
+    accuracy, history, seconds = train(dataset, epochs)
+    return finish(milestone, dataset, accuracy, epochs, seconds, history, out_dir, json_path)

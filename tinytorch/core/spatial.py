@@ -421,9 +421,11 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     2. Start `out` as a copy of every window's first entry (offset (0, 0)) and `winners`
        as zeros of the same shape (the dtype is chosen for you: the smallest that holds
        KH*KW - 1).
-    3. For each offset (u, v): a window's entry there wins if it is greater than the best
-       so far, or if it is NaN. Where it wins, copy it into `out` and u * KW + v into
-       `winners` (np.copyto with where=).
+    3. For each offset (u, v), with `candidate` the windows' entries there: they win where
+       they are greater than the best so far, or NaN. Then update the best with
+       np.maximum (which keeps NaN, as wanted), and the winners with np.maximum of
+       winners and (wins times u * KW + v), in that index dtype: offsets come in
+       increasing order, so the last win is the largest index. Use out= to update in place.
     4. Tensor.from_op(out, "max_pool2d", (x,), winners=..., kernel=..., stride=...,
        padding=..., padded_shape=...).
     """
@@ -443,8 +445,8 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
         for v in range(kw):
             candidate = windows[:, :, :, :, u, v]
             wins = (candidate > out) | np.isnan(candidate)
-            np.copyto(out, candidate, where=wins)
-            np.copyto(winners, u * kw + v, where=wins)
+            np.maximum(out, candidate, out=out)
+            np.maximum(winners, wins * index_dtype.type(u * kw + v), out=winners)
     return Tensor.from_op(out, "max_pool2d", (x,), winners=winners, kernel=kernel, stride=stride,
                           padding=padding, padded_shape=padded.shape)
     ### END SOLUTION
@@ -460,9 +462,10 @@ def _max_pool2d_rule(grad, out, inputs, saved):
 
     APPROACH:
     1. The winner's index in a window of KW columns is u * KW + v.
-    2. For each (u, v): np.where(winners == that index, grad, 0) is (N, C, OH, OW); add
-       it into the strided slice of rows u, u + S0, ... and columns v, v + S1, ...
-       (add: with overlapping windows a pixel can win several of them).
+    2. For each (u, v): grad times (winners == that index) is (N, C, OH, OW), zero where
+       the window's winner sits elsewhere; add it into the strided slice of rows u,
+       u + S0, ... and columns v, v + S1, ... (add: with overlapping windows a pixel can
+       win several of them).
 
     (Building the one-hot windows and calling add_windows gives the same numbers, but
     materialises an array KH*KW times the output's size: this is two to three times faster.)
@@ -476,7 +479,7 @@ def _max_pool2d_rule(grad, out, inputs, saved):
     ### BEGIN SOLUTION
     for u in range(kh):
         for v in range(kw):
-            grad_padded[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] += np.where(winners == u * kw + v, grad, 0)
+            grad_padded[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] += grad * (winners == u * kw + v)
     ### END SOLUTION
     return (crop_images(grad_padded, saved["padding"], x.shape[2:]),)
 
@@ -599,12 +602,14 @@ def batch_norm(x, running_mean, running_var, weight, bias, training=False, momen
     APPROACH:
     1. `axes` (every axis but the channel's) and `shape` (to broadcast a (C,) vector over
        x) are prepared for you below; `count` is M, the numbers per channel.
-    2. Training: mean and (biased) variance of x's array over `axes`. If running_mean is
-       not None, blend both buffers' arrays in place with `momentum` (the new batch weighs
-       `momentum`); the variance blended in is the unbiased one, scaled by M / (M - 1).
-    3. Evaluation: mean and variance are the running buffers' arrays.
-    4. inv_std = 1 / sqrt(variance + eps); x_hat = (x - mean) * inv_std, both reshaped to
-       `shape` to broadcast; out = x_hat * weight + bias, likewise reshaped.
+    2. Training: the mean of x's array over `axes`; x minus the mean (reshaped to
+       `shape`); the biased variance as the mean of its square over `axes`. If
+       running_mean is not None, blend both buffers' arrays in place with `momentum` (the
+       new batch weighs `momentum`); the variance blended in is the unbiased one, scaled
+       by M / (M - 1).
+    3. Evaluation: mean and variance are the running buffers' arrays; subtract the mean.
+    4. inv_std = 1 / sqrt(variance + eps); multiply the centred x by it in place: x_hat.
+       out = x_hat * weight + bias, each (C,) vector reshaped to `shape`.
     5. Tensor.from_op(out, "batch_norm", (x, weight, bias), x_hat=..., inv_std=...,
        axes=axes, training=training).
     """
@@ -624,14 +629,17 @@ def batch_norm(x, running_mean, running_var, weight, bias, training=False, momen
         raise ValueError(f"batch_norm: training needs more than one value per channel, got input of shape {x.shape}")
     ### BEGIN SOLUTION
     if training:
-        mean, var = x.data.mean(axis=axes), x.data.var(axis=axes)
+        mean = x.data.mean(axis=axes)
+        x_hat = x.data - mean.reshape(shape)
+        var = np.square(x_hat).mean(axis=axes)
         if running_mean is not None:
             running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
             running_var.data[...] = (1 - momentum) * running_var.data + momentum * var * (count / (count - 1))
     else:
         mean, var = running_mean.data, running_var.data
+        x_hat = x.data - mean.reshape(shape)
     inv_std = 1.0 / np.sqrt(var + eps)
-    x_hat = (x.data - mean.reshape(shape)) * inv_std.reshape(shape)
+    x_hat *= inv_std.reshape(shape)
     out = x_hat * weight.data.reshape(shape) + bias.data.reshape(shape)
     return Tensor.from_op(out, "batch_norm", (x, weight, bias), x_hat=x_hat, inv_std=inv_std, axes=axes,
                           training=training)
@@ -642,26 +650,25 @@ def batch_norm(x, running_mean, running_var, weight, bias, training=False, momen
 def _batch_norm_rule(grad, out, inputs, saved):
     """Gradients of x, weight and bias, with the formulas above.
 
-    TODO: dweight and dbias are sums over `axes`; dx starts from g = grad * weight, and in
-    training loses its average and its x_hat-weighted average (keepdims=True keeps them
-    broadcastable) before the scaling by inv_std.
+    TODO: dweight and dbias are sums over `axes` (compute both: in training dx needs them
+    too). dx is grad times weight * inv_std (reshaped to `shape`); in training, grad first
+    loses dbias / M and x_hat times dweight / M, each reshaped to `shape`.
     """
     x, weight, bias = inputs
     x_hat, axes = saved["x_hat"], saved["axes"]
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
-    grad_x = grad_weight = grad_bias = None
+    count = grad.size // grad.shape[1]
+    grad_x = None
     ### BEGIN SOLUTION
-    if weight.requires_grad:
-        grad_weight = (grad * x_hat).sum(axis=axes)
-    if bias.requires_grad:
-        grad_bias = grad.sum(axis=axes)
+    grad_weight = (grad * x_hat).sum(axis=axes)
+    grad_bias = grad.sum(axis=axes)
     if x.requires_grad:
-        g = grad * weight.data.reshape(shape)
+        scale = (weight.data * saved["inv_std"]).reshape(shape)
         if saved["training"]:
-            g = g - g.mean(axis=axes, keepdims=True) - x_hat * (g * x_hat).mean(axis=axes, keepdims=True)
-        grad_x = g * saved["inv_std"].reshape(shape)
+            grad = grad - x_hat * (grad_weight / count).reshape(shape) - (grad_bias / count).reshape(shape)
+        grad_x = grad * scale
     ### END SOLUTION
-    return grad_x, grad_weight, grad_bias
+    return grad_x, grad_weight if weight.requires_grad else None, grad_bias if bias.requires_grad else None
 
 
 class _BatchNorm(Module):
