@@ -27,6 +27,11 @@ CONV_SHAPES = {
     "conv_lenet2": ((64, 6, 14, 14), 16, 5, 1, 0),
     "conv_cifar": ((64, 3, 32, 32), 32, 3, 1, 1),
 }
+CONV_LABELS = {  # the rows of the report, and of the "within 2x of PyTorch" target
+    "conv_lenet1": "Conv2d(1, 6, 5, padding=2), LeNet's first, batch 64",
+    "conv_lenet2": "Conv2d(6, 16, 5), LeNet's second, batch 64",
+    "conv_cifar": "Conv2d(3, 32, 3, padding=1), 32x32, batch 64",
+}
 STEP_BATCH = 64
 LEARNING_RATE = 0.01
 FLOAT32 = 4  # bytes

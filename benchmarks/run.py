@@ -4,7 +4,8 @@
 
 Measures the seed's MLP (train steps at batch 32 and 128, an epoch at batch 128), Linear's
 forward, autograd's overhead on tiny adds, a 100,000-op backward, and an epoch's peak memory,
-then checks the targets of issue 6. --quick shrinks every size so that the run takes seconds
+then checks the targets of issue 6; then Conv2d forward + backward at LeNet's and CIFAR-like
+shapes, a training step of the cnn milestone's network and its peak memory (issue 11). --quick shrinks every size so that the run takes seconds
 (CI's smoke check); its figures are not the ones to quote. Timings are never asserted anywhere.
 """
 
@@ -15,6 +16,7 @@ import sys
 
 import threadpoolctl
 
+import conv
 import machine
 import memory
 import mlp
@@ -27,9 +29,11 @@ import training_speed
 # a run lasts long enough (tenths of a second) for perf_counter and the scheduler not to matter.
 MODES = {
     "full": {"samples": 60_000, "steps": {32: 200, 128: 100}, "step_repeats": 7, "epoch_repeats": 5,
-             "linear_calls": 200, "add_ops": 10_000, "chain_ops": 100_000, "micro_repeats": 7},
+             "linear_calls": 200, "add_ops": 10_000, "chain_ops": 100_000, "micro_repeats": 7,
+             "conv_calls": 10, "cnn_steps": 10},
     "quick": {"samples": 1_280, "steps": {32: 10, 128: 5}, "step_repeats": 3, "epoch_repeats": 3,
-              "linear_calls": 10, "add_ops": 500, "chain_ops": 5_000, "micro_repeats": 3},
+              "linear_calls": 10, "add_ops": 500, "chain_ops": 5_000, "micro_repeats": 3,
+              "conv_calls": 1, "cnn_steps": 1},
 }
 BATCH = 128
 
@@ -41,7 +45,8 @@ TARGETS = [
      ("tinytorch", "torch")),
     ("add overhead, fwd + bwd, in a chain (us per op)", ("add_chain", "derived", "tinytorch_overhead_us"), 3.0,
      ("tinytorch", "numpy")),
-]
+] + [(f"{label}: tinytorch / PyTorch CPU", (key, "ratios", "tinytorch/torch"), 2.0, ("tinytorch", "torch"))
+     for key, label in conv.CONV_LABELS.items()]
 # Runs of one way that spread by more than this, (max - min) / median, were disturbed by other
 # processes: on a quiet machine these benchmarks spread by a few percent. A verdict on such
 # runs is marked noisy rather than trusted.
@@ -63,6 +68,10 @@ def run_benchmarks(torch, settings):
     results.update(overhead.add_overhead(torch, settings["add_ops"], settings["micro_repeats"]))
     results["chain_backward"] = overhead.chain_backward(torch, settings["chain_ops"], settings["micro_repeats"])
     results[f"memory_epoch_b{BATCH}"] = memory.training_memory(weights, mlp.batches(images, labels, BATCH), BATCH)
+    for key in conv.CONV_SHAPES:
+        results[key] = conv.conv_fwd_bwd(torch, key, settings["conv_calls"], settings["step_repeats"])
+    results["cnn_step"] = conv.lenet_step(torch, settings["cnn_steps"], settings["step_repeats"])
+    results["memory_cnn_step"] = conv.step_memory()
     return results
 
 
