@@ -23,6 +23,9 @@ from tinytorch.core.dataloader import DataLoader, TensorDataset
 
 BATCH_SIZE = {"digits": 32, "fashion-mnist": 64}
 LEARNING_RATE = {"digits": 2e-3, "fashion-mnist": 2e-3}
+# Where the CNN must also beat the MLP to count. Not on digits: both end near the ceiling
+# there, and its 359 test images make one image 0.28%, so the order of the two is luck.
+MUST_BEAT_MLP = {"fashion-mnist"}
 
 
 def lenet(dataset):
@@ -64,10 +67,11 @@ def run(milestone, dataset, epochs, out_dir, json_path):
 
     mlp_epochs = MILESTONES["mlp"].default_epochs[dataset]
     print(f"\nFor comparison, the mlp milestone's network on the same images ({mlp_epochs} epochs):")
-    mlp_accuracy, _, mlp_seconds = mlp.train(dataset, mlp_epochs, progress=False)
+    mlp_accuracy, _, mlp_seconds = mlp.train(dataset, mlp_epochs, log=None)
     print(f"\non {dataset}: CNN {accuracy:.2%} ({parameters:,} parameters, {seconds:.0f} s), "
           f"MLP {mlp_accuracy:.2%} ({mlp_seconds:.0f} s)")
     return finish(milestone, dataset, accuracy, epochs, seconds, history, out_dir, json_path,
                   details={"parameters": parameters, "seconds_per_epoch": round(seconds / epochs, 3),
                            "mlp_test_accuracy": round(float(mlp_accuracy), 6), "mlp_epochs": mlp_epochs},
-                  conditions={"the CNN beats the MLP on the same test images": accuracy > mlp_accuracy})
+                  conditions={"the CNN beats the MLP on the same test images": accuracy > mlp_accuracy}
+                  if dataset in MUST_BEAT_MLP else None)

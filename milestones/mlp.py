@@ -37,7 +37,7 @@ def load(dataset, split):
     return TensorDataset(Tensor(images.reshape(len(images), -1)), Tensor(labels))
 
 
-def train(dataset, epochs, progress=True):
+def train(dataset, epochs, log=print):
     """Train the seed's MLP from seed 0; returns (test accuracy, history, seconds of training)."""
     manual_seed(0)
     train_set, test_set = load(dataset, "train"), load(dataset, "test")
@@ -51,7 +51,7 @@ def train(dataset, epochs, progress=True):
     # Cosine annealing: large steps early, small ones to settle at the end.
     trainer = Trainer(model, optimizer, CrossEntropyLoss(), schedule=CosineAnnealingLR(optimizer, T_max=epochs))
     start = time.perf_counter()
-    history = trainer.fit(train_batches, epochs, val_batches=test_batches, progress=progress)
+    history = trainer.fit(train_batches, epochs, val_batches=test_batches, log=log)
     accuracy = trainer.evaluate(test_batches)["accuracy"]
     return accuracy, history, time.perf_counter() - start
 

@@ -21,7 +21,8 @@ def run_milestone(tmp_path, *args, env=None):
 def test_list_shows_every_milestone_and_target():
     result = run_tito("milestone", "list", cwd=REPO, env={"COLUMNS": "200"})
     assert result.returncode == 0
-    for text in ("perceptron", "xor", "mlp", "digits (97%)", "fashion-mnist (88%)"):
+    for text in ("perceptron", "xor", "mlp", "digits (97%)", "fashion-mnist (88%)", "cnn", "digits (98%)",
+                 "fashion-mnist (91%)"):
         assert text in result.stdout
 
 
@@ -50,6 +51,18 @@ def test_mlp_on_fashion_mnist_reaches_88_percent(tmp_path):
     result, report = run_milestone(tmp_path, "mlp", "--dataset", "fashion-mnist")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert report["test_accuracy"] >= 0.88 and report["reached"] and report["epochs"] == 20
+
+
+def test_cnn_on_digits_reaches_98_percent_beside_the_mlp(tmp_path):
+    """The quick variant CI runs; the MLP beside it is the mlp milestone's own run, to the digit."""
+    result, report = run_milestone(tmp_path, "cnn")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert report["dataset"] == "digits" and report["reached"] and report["test_accuracy"] >= 0.98
+    assert report["epochs"] == 20 and "epoch 20/20" in result.stdout and report["parameters"] == 6_186
+    _, mlp_report = run_milestone(tmp_path, "mlp")
+    assert report["mlp_test_accuracy"] == mlp_report["test_accuracy"] and report["mlp_epochs"] == 60
+    assert f"CNN {report['test_accuracy']:.2%}" in result.stdout and f"MLP {mlp_report['test_accuracy']:.2%}" in result.stdout
+    assert report["plot"].endswith("cnn-digits.png") or "plot" not in report
 
 
 def test_a_missed_target_is_reported_and_fails(tmp_path):
