@@ -296,3 +296,11 @@ def test_refused_batches_leave_batch_norm_as_it_was():
             layer(bad)
     assert int(layer.num_batches_tracked.data) == 0, "a refused batch is not counted"
     assert np.array_equal(layer.running_mean.data, np.zeros(3)) and np.array_equal(layer.running_var.data, np.ones(3))
+
+
+def test_the_layers_are_re_exported_by_tinytorch():
+    import tinytorch
+    from tinytorch.core import spatial
+
+    for name in ("Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "BatchNorm1d"):
+        assert getattr(tinytorch, name) is getattr(spatial, name) and name in tinytorch.__all__
