@@ -112,3 +112,13 @@ def test_relative_paths_are_taken_from_where_tito_runs(workspace):
 def test_bad_arguments(args, message):
     result = run_tito("milestone", "run", *args, cwd=REPO)
     assert result.returncode == 2 and message in result.stdout
+
+
+def test_the_lesson_analyses_the_network_the_cnn_milestone_trains():
+    """Module 09's analysis tabulates the milestone's Fashion-MNIST network; the two must not drift apart."""
+    import runpy
+
+    from milestones.cnn import lenet
+
+    lesson = runpy.run_path(str(REPO / "modules" / "09_spatial" / "spatial_dev.py"), run_name="lesson")
+    assert repr(lesson["milestone_network"]()) == repr(lenet("fashion-mnist"))

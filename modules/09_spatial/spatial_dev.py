@@ -1675,9 +1675,9 @@ def milestone_network():
     from tinytorch.core.layers import Linear, Sequential
 
     return Sequential(
-        Conv2d(1, 16, 5, padding=2), BatchNorm2d(16), ReLU(), MaxPool2d(2),
-        Conv2d(16, 32, 5), BatchNorm2d(32), ReLU(), MaxPool2d(2),
-        Flatten(), Linear(32 * 5 * 5, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10),
+        Conv2d(1, 6, 5, padding=2), BatchNorm2d(6), ReLU(), MaxPool2d(2),
+        Conv2d(6, 16, 5), BatchNorm2d(16), ReLU(), MaxPool2d(2),
+        Flatten(), Linear(16 * 5 * 5, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10),
     )
 
 
@@ -1705,11 +1705,11 @@ def analyze_network_costs(batch=64):
             elif not isinstance(layer, Flatten):
                 flops = x.numel()  # about one operation per element: pooling, BatchNorm, ReLU
             totals += (params, flops, cols)
-            print(f"{layer!r:<52.52} {str(y.shape):>18} {params:>8,} {flops / 1e6:>8.1f} {cols / 2**20:>7.2f} MB")
+            print(f"{layer!r:<52.52} {str(y.shape):>18} {params:>8,} {flops / 1e6:>8.1f} {cols / 2**20:>6.2f} MiB")
             x = y
-    print(f"{'total':<52} {'':>18} {int(totals[0]):>8,} {totals[1] / 1e6:>8.1f} {totals[2] / 2**20:>7.2f} MB")
+    print(f"{'total':<52} {'':>18} {int(totals[0]):>8,} {totals[1] / 1e6:>8.1f} {totals[2] / 2**20:>6.2f} MiB")
     print(f"Per image: {totals[1] / batch / 1e6:.2f} MFLOP forward, about three times that for a training step;"
-          f" the input batch itself is {batch * 28 * 28 * 4 / 2**20:.2f} MB.")
+          f" the input batch itself is {batch * 28 * 28 * 4 / 2**20:.2f} MiB.")
 
 
 def analyze_receptive_field():
