@@ -8,18 +8,12 @@ reported side by side. Fashion-MNIST is the real test (28 x 28 clothes, where th
 near 88.6%); the bundled 8 x 8 digits give a version that trains in seconds, for CI.
 """
 
-import time
-
 import numpy as np
 
-from milestones import MILESTONES
-from milestones import mlp
+from milestones import MILESTONES, classify, mlp
 from milestones.report import finish
-from tinytorch import (
-    Adam, BatchNorm2d, Conv2d, CosineAnnealingLR, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential,
-    Tensor, Trainer, manual_seed,
-)
-from tinytorch.core.dataloader import DataLoader, TensorDataset
+from tinytorch import BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, Tensor, manual_seed
+from tinytorch.core.dataloader import TensorDataset
 
 BATCH_SIZE = {"digits": 32, "fashion-mnist": 64}
 LEARNING_RATE = {"digits": 2e-3, "fashion-mnist": 2e-3}
@@ -45,7 +39,7 @@ def lenet(dataset):
 
 def load(dataset, split):
     """Images as (N, 1, H, W): one channel, the layout Conv2d reads."""
-    images, labels = mlp.load_images(dataset, split)
+    images, labels = classify.load_images(dataset, split)
     return TensorDataset(Tensor(images[:, np.newaxis]), Tensor(labels))
 
 
@@ -56,14 +50,8 @@ def run(milestone, dataset, epochs, out_dir, json_path):
     parameters = sum(p.numel() for p in model.parameters())
     print(f"{len(train_set):,} training and {len(test_set):,} test images of {train_set.tensors[0].shape[1:]}; "
           f"{parameters:,} parameters")
-    train_batches = DataLoader(train_set, batch_size=BATCH_SIZE[dataset], shuffle=True)
-    test_batches = DataLoader(test_set, batch_size=1000)
-    optimizer = Adam(model.parameters(), lr=LEARNING_RATE[dataset])
-    trainer = Trainer(model, optimizer, CrossEntropyLoss(), schedule=CosineAnnealingLR(optimizer, T_max=epochs))
-    start = time.perf_counter()
-    history = trainer.fit(train_batches, epochs, val_batches=test_batches)
-    seconds = time.perf_counter() - start
-    accuracy = trainer.evaluate(test_batches)["accuracy"]
+    accuracy, history, seconds = classify.train(model, train_set, test_set, BATCH_SIZE[dataset],
+                                                LEARNING_RATE[dataset], epochs)
 
     mlp_epochs = MILESTONES["mlp"].default_epochs[dataset]
     print(f"\nFor comparison, the mlp milestone's network on the same images ({mlp_epochs} epochs):")

@@ -35,7 +35,7 @@
 # By the end you will be able to:
 # 1. compute a convolution's output size, parameters and arithmetic from its arguments;
 # 2. write a convolution as four nested loops, then as one matrix multiplication (im2col),
-#    and explain why the second is hundreds of times faster and what it costs in memory;
+#    and explain why the second is a thousand times faster and what it costs in memory;
 # 3. derive and implement the backward pass of convolution, pooling and batch normalisation;
 # 4. explain what BatchNorm does differently in training and in evaluation, and why;
 # 5. compute the receptive field of a stack of layers.
@@ -333,8 +333,8 @@ if __name__ == "__main__":
 # This is the reference every faster version is checked against. It is also hopelessly
 # slow: for a batch of 64 Fashion-MNIST images and LeNet's first layer, the innermost body
 # runs `64 x 6 x 28 x 28 = 301,056` times, each a handful of NumPy calls costing
-# microseconds: about a second for what a matrix multiplication does in a millisecond. The
-# analysis at the end measures it. Use it on tiny inputs only.
+# microseconds: seconds for what a matrix multiplication does in about a millisecond. The
+# analysis at the end measures it (on 8 images). Use it on tiny inputs only.
 
 # %% nbgrader={"grade": false, "grade_id": "conv2d-loops", "solution": true}
 #| export
@@ -1807,7 +1807,7 @@ if __name__ == "__main__":
 # - A convolution applies one small learned filter at every position: few parameters, much
 #   arithmetic. Its output size is `floor((H + 2P - K) / S) + 1` per axis.
 # - The direct loops are the definition; im2col (a window view, one copy, one matrix
-#   multiplication) computes the same numbers hundreds of times faster, at the cost of a
+#   multiplication) computes the same numbers a thousand times faster, at the cost of a
 #   matrix about `K x K / S^2` times the input.
 # - The backward pass is the matrix product's, plus `add_windows`, the adjoint of taking
 #   windows, which sums where windows overlap.
