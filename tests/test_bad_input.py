@@ -331,6 +331,8 @@ SPATIAL = [
     ("BatchNorm2d, one image", lambda: BatchNorm2d(3)(IMAGES(3, 4, 4)), ValueError, r"BatchNorm2d\(3, .*\) expects input of shape \(N, 3, H, W\), got shape \(3, 4, 4\)"),
     ("BatchNorm1d, wrong feature count", lambda: BatchNorm1d(4)(IMAGES(8, 3)), ValueError, r"BatchNorm1d\(4, .*\) expects input of shape \(N, 4\) or \(N, 4, L\), got shape \(8, 3\)"),
     ("BatchNorm2d, one value per channel", lambda: BatchNorm2d(3)(IMAGES(1, 3, 1, 1)), ValueError, r"BatchNorm2d\(3, .*\): training needs more than one value per channel, got input of shape \(1, 3, 1, 1\)"),
+    ("batch_norm of a vector", lambda: batch_norm(IMAGES(6), None, None, IMAGES(6), IMAGES(6), training=True), ValueError, r"batch_norm expects input of shape \(N, C, ...\), got shape \(6,\)"),
+    ("batch_norm of integers", lambda: batch_norm(Tensor(np.ones((4, 3), dtype=np.int64)), None, None, IMAGES(3), IMAGES(3), training=True), TypeError, r"batch_norm expects a floating-point Tensor, got int64"),
     ("batch_norm in evaluation without running statistics", lambda: batch_norm(IMAGES(2, 3, 4, 4), None, None, IMAGES(3), IMAGES(3)), ValueError, r"batch_norm: running_mean must be a Tensor of shape \(3,\) for input \(2, 3, 4, 4\), got None"),
 ]
 

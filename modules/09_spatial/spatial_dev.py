@@ -1320,8 +1320,10 @@ def batch_norm(x, running_mean, running_var, weight, bias, training=False, momen
     5. Tensor.from_op(out, "batch_norm", (x, weight, bias), x_hat=..., inv_std=...,
        axes=axes, training=training).
     """
-    if not isinstance(x, Tensor) or x.ndim < 2 or x.dtype.kind != "f":
-        raise ValueError(f"batch_norm expects a floating-point Tensor (N, C, ...), got {getattr(x, 'shape', type(x).__name__)}")
+    if not isinstance(x, Tensor) or x.dtype.kind != "f":
+        raise TypeError(f"batch_norm expects a floating-point Tensor, got {getattr(x, 'dtype', type(x).__name__)}")
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm expects input of shape (N, C, ...), got shape {x.shape}")
     channels = x.shape[1]
     for name, tensor in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
         if tensor is None and name.startswith("running") and training:
