@@ -123,16 +123,26 @@ def test_conv2d_initialisation_is_torchs(torch):
     np.testing.assert_allclose(ours.weight.data.std(), bound / np.sqrt(3), rtol=0.03)
 
 
-def test_conv2d_only_computes_the_gradients_that_are_needed():
+def test_conv2d_only_computes_the_gradients_that_are_needed(monkeypatch):
+    """A first layer's input (the data) needs no gradient: no column gradient is built for it.
+    A frozen weight gets none either, while the input and bias still do."""
+    import tinytorch.core.spatial as spatial
+
+    calls = []
+    original = spatial.add_windows
+    monkeypatch.setattr(spatial, "add_windows", lambda *args: calls.append(args[1]) or original(*args))
     layer = Conv2d(2, 3, 3)
     x = Tensor(RNG.standard_normal((2, 2, 5, 5)))
     layer(x).sum().backward()
-    assert x.grad is None and layer.weight.grad is not None and layer.bias.grad is not None
+    assert calls == [] and x.grad is None, "the input's gradient was computed though nothing needs it"
+    assert layer.weight.grad.shape == (3, 2, 3, 3) and layer.bias.grad.shape == (3,)
+
+    layer.zero_grad()
     layer.weight.requires_grad = False
-    layer.bias.grad = None
     y = Tensor(RNG.standard_normal((2, 2, 5, 5)), requires_grad=True)
     layer(y).sum().backward()
-    assert y.grad.shape == (2, 2, 5, 5) and layer.bias.grad.shape == (3,)
+    assert calls == [(2, 2, 5, 5)] and y.grad.shape == (2, 2, 5, 5) and layer.bias.grad.shape == (3,)
+    assert layer.weight.grad is None, "a frozen weight gets no gradient"
     with no_grad():
         assert not layer(y).requires_grad, "under no_grad nothing is recorded"
 
@@ -278,15 +288,25 @@ def test_receptive_field_of_common_stacks():
     assert receptive_field([Flatten(), Linear(4, 2)]) == (1, 1), "layers without a kernel do not widen it"
 
 
-def test_spatial_ops_free_their_saved_arrays_after_backward():
-    """The im2col matrix, the winners and x_hat go when backward is done (retain_graph=False)."""
+def test_the_saved_arrays_die_with_the_step():
+    """The im2col matrix, the pooling winners and BatchNorm's x_hat are held by the graph alone:
+    once backward has run and the outputs are dropped, nothing (no layer, no cache) keeps them."""
+    import gc
+    import weakref
+
+    layer, norm = Conv2d(3, 4, 3), BatchNorm2d(4)
     x = Tensor(RNG.standard_normal((2, 3, 8, 8)), requires_grad=True)
-    out = Conv2d(3, 4, 3)(x)
+    out = layer(x)
     pooled = max_pool2d(out, 2)
-    normed = BatchNorm2d(4)(pooled)
-    normed.sum().backward()
-    for node in (out, pooled, normed):
-        assert node._saved is None and node._inputs == ()
+    normed = norm(pooled)
+    saved = [weakref.ref(out._saved["cols"]), weakref.ref(pooled._saved["winners"]), weakref.ref(normed._saved["x_hat"])]
+    gc.disable()  # reference counting alone must free them
+    try:
+        normed.sum().backward()
+        del out, pooled, normed
+        assert [ref() is None for ref in saved] == [True, True, True], "a saved array outlived its graph"
+    finally:
+        gc.enable()
 
 
 def test_refused_batches_leave_batch_norm_as_it_was():
