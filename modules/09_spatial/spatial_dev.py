@@ -929,11 +929,10 @@ if __name__ == "__main__":
 # it in" (`np.copyto(out, candidate, where=wins)`), is a *masked* write: the processor
 # cannot predict which elements it writes, and on LeNet's first pooling layer it makes the
 # scan five times slower than the same scan written as arithmetic. So the scan never
-# branches: the best value is
-# `np.maximum(best, candidate)`, and since the offsets are visited in increasing order, a
-# window's winner is the *largest* offset at which it found a new best,
-# `np.maximum(winners, wins * offset)`. The backward pass multiplies by a mask instead of
-# selecting with one, for the same reason.
+# branches: the best value is `np.maximum(best, candidate)`, and since the offsets are
+# visited in increasing order, a window's winner is the *largest* offset at which it found
+# a new best, `np.maximum(winners, wins * offset)`. The backward pass multiplies by a mask
+# instead of selecting with one, for the same reason.
 #
 # **Ties.** If several pixels of a window share the maximum (a ReLU output full of zeros,
 # say), the maximum is not differentiable there. A later entry replaces the best only if it
