@@ -20,16 +20,17 @@ from tinytorch.core.spatial import conv_output_size, pool_arguments
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the milestones package, for its network
 from milestones.cnn import lenet  # noqa: E402
 
-# name: (input shape, out_channels, kernel, stride, padding). LeNet's two convolutions on a
-# batch of 64 Fashion-MNIST images, and a first layer for 32 x 32 colour images (CIFAR-10's).
+# name: (input shape, out_channels, kernel, stride, padding). The two convolutions of the cnn
+# milestone's LeNet-style network on a batch of 64 Fashion-MNIST images, and a first layer for
+# 32 x 32 colour images (CIFAR-10's).
 CONV_SHAPES = {
-    "conv_lenet1": ((64, 1, 28, 28), 6, 5, 1, 2),
-    "conv_lenet2": ((64, 6, 14, 14), 16, 5, 1, 0),
+    "conv_lenet1": ((64, 1, 28, 28), 16, 5, 1, 2),
+    "conv_lenet2": ((64, 16, 14, 14), 32, 5, 1, 0),
     "conv_cifar": ((64, 3, 32, 32), 32, 3, 1, 1),
 }
 CONV_LABELS = {  # the rows of the report, and of the issue's "within 2x of PyTorch" target
-    "conv_lenet1": "Conv2d(1, 6, 5, padding=2), LeNet's first, batch 64",
-    "conv_lenet2": "Conv2d(6, 16, 5), LeNet's second, batch 64",
+    "conv_lenet1": "Conv2d(1, 16, 5, padding=2), LeNet-style first, batch 64",
+    "conv_lenet2": "Conv2d(16, 32, 5), LeNet-style second, batch 64",
     "conv_cifar": "Conv2d(3, 32, 3, padding=1), 32x32, batch 64",
 }
 STEP_BATCH = 64
@@ -155,7 +156,7 @@ def lenet_step(torch, steps, repeats):
         ways["torch"] = repeat(torch_step)
     return {
         "unit": "ms per step",
-        "definition": f"the cnn milestone's network (LeNet-5 sizes with BatchNorm), batch {STEP_BATCH}: "
+        "definition": f"the cnn milestone's LeNet-style network (with BatchNorm), batch {STEP_BATCH}: "
                       "zero_grad, forward, cross-entropy, backward, SGD update",
         "params": {"batch": STEP_BATCH, "steps_per_run": steps, "repeats": repeats},
         "ways": measure(ways, repeats, scale=1e3 / steps),

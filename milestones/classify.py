@@ -12,12 +12,28 @@ def load_images(dataset, split):
     return load_digits(split) if dataset == "digits" else load_fashion_mnist(split)
 
 
-def train(model, train_set, test_set, batch_size, lr, epochs, log=print):
-    """Train `model` on `train_set`, evaluating on `test_set` after every epoch.
+class Augmented:
+    """The batches of `loader` with their images passed through `augment`, drawn anew every epoch."""
+
+    def __init__(self, loader, augment):
+        self.loader, self.augment = loader, augment
+
+    def __iter__(self):
+        return ((self.augment(images), labels) for images, labels in self.loader)
+
+    def __len__(self):
+        return len(self.loader)
+
+
+def train(model, train_set, test_set, batch_size, lr, epochs, log=print, augment=None):
+    """Train `model` on `train_set`, evaluating on `test_set` after every epoch; `augment`,
+    if given, transforms each training batch of images.
 
     Returns (final test accuracy, history, seconds of training).
     """
     train_batches = DataLoader(train_set, batch_size=batch_size, shuffle=True)
+    if augment is not None:
+        train_batches = Augmented(train_batches, augment)
     test_batches = DataLoader(test_set, batch_size=1000)
     optimizer = Adam(model.parameters(), lr=lr)
     # Cosine annealing: large steps early, small ones to settle at the end.

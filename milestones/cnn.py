@@ -2,17 +2,21 @@
 
 LeCun et al.'s LeNet-5 (1998) read handwritten digits with two stages of convolution and
 pooling before three fully connected layers. This is that shape, with ReLU, max pooling and
-BatchNorm, the choices of later years. The seed's MLP is trained on the same images, from
-the same seed, exactly as the `mlp` milestone trains it, and both test accuracies are
-reported side by side. Fashion-MNIST is the real test (28 x 28 clothes, where the MLP stops
-near 88.6%); the bundled 8 x 8 digits give a version that trains in seconds, for CI.
+BatchNorm, the choices of later years, and more filters (16 and 32 where LeNet-5 had 6 and
+16: LeNet-5's own sizes stop at 91.0-91.6% here, too close to the target). The seed's MLP is
+trained on the same images, from the same seed, exactly as the `mlp` milestone trains it,
+and both test accuracies are reported side by side. Fashion-MNIST is the real test (28 x 28
+clothes, where the MLP stops near 88.6%); the bundled 8 x 8 digits give a version that
+trains in seconds, for CI.
 """
 
 import numpy as np
 
 from milestones import MILESTONES, classify, mlp
 from milestones.report import finish
-from tinytorch import BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, Tensor, manual_seed
+from tinytorch import (
+    BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, Tensor, default_generator, manual_seed,
+)
 from tinytorch.core.dataloader import TensorDataset
 
 BATCH_SIZE = {"digits": 32, "fashion-mnist": 64}
@@ -30,11 +34,26 @@ def lenet(dataset):
             Conv2d(16, 32, 3, padding=1), BatchNorm2d(32), ReLU(), MaxPool2d(2),  # 32 x 2 x 2
             Flatten(), Linear(32 * 2 * 2, 10),
         )
-    return Sequential(  # 28 x 28, LeNet-5's sizes (6 and 16 channels, 5 x 5 kernels, 120-84-10)
-        Conv2d(1, 6, 5, padding=2), BatchNorm2d(6), ReLU(), MaxPool2d(2),         # 6 x 14 x 14
-        Conv2d(6, 16, 5), BatchNorm2d(16), ReLU(), MaxPool2d(2),                  # 16 x 5 x 5
-        Flatten(), Linear(16 * 5 * 5, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10),
+    return Sequential(  # 28 x 28: LeNet-5's layout (5 x 5 kernels, 120-84-10), 16 and 32 channels
+        Conv2d(1, 16, 5, padding=2), BatchNorm2d(16), ReLU(), MaxPool2d(2),       # 16 x 14 x 14
+        Conv2d(16, 32, 5), BatchNorm2d(32), ReLU(), MaxPool2d(2),                 # 32 x 5 x 5
+        Flatten(), Linear(32 * 5 * 5, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10),
     )
+
+
+def mirror_half(images):
+    """A random half of the batch mirrored left to right, drawn anew for every batch.
+
+    A mirrored shirt or shoe is still a shirt or a shoe, so every epoch shows the network
+    images it has not seen in exactly that form (data augmentation): it overfits less, and
+    gains about half a point of test accuracy here. Not for digits: a mirrored 2 is no digit.
+    """
+    mirrored = default_generator().random(len(images)) < 0.5
+    data = images.data
+    return Tensor(np.where(mirrored[:, np.newaxis, np.newaxis, np.newaxis], data[..., ::-1], data))
+
+
+AUGMENT = {"fashion-mnist": mirror_half}  # dataset -> what is done to its training batches
 
 
 def load(dataset, split):
@@ -51,7 +70,7 @@ def run(milestone, dataset, epochs, out_dir, json_path):
     print(f"{len(train_set):,} training and {len(test_set):,} test images of {train_set.tensors[0].shape[1:]}; "
           f"{parameters:,} parameters")
     accuracy, history, seconds = classify.train(model, train_set, test_set, BATCH_SIZE[dataset],
-                                                LEARNING_RATE[dataset], epochs)
+                                                LEARNING_RATE[dataset], epochs, augment=AUGMENT.get(dataset))
 
     mlp_epochs = MILESTONES["mlp"].default_epochs[dataset]
     print(f"\nFor comparison, the mlp milestone's network on the same images ({mlp_epochs} epochs):")

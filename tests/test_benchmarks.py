@@ -242,16 +242,16 @@ def test_torch_copy_of_the_cnn_computes_the_same_step():
 
 
 def test_cnn_step_estimate_counts_the_shapes():
-    """LeNet-5's sizes at batch 64, worked out by hand from the layer shapes."""
+    """The cnn milestone's network at batch 64, worked out by hand from the layer shapes."""
     model = conv.lenet("fashion-mnist")
     parts = conv.step_estimate(model, (64, 1, 28, 28))
-    parameters = (6 * 25 + 6) + 2 * 6 + (16 * 6 * 25 + 16) + 2 * 16 + (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10)
+    parameters = (16 * 25 + 16) + 2 * 16 + (32 * 16 * 25 + 32) + 2 * 32 + (800 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10)
     assert parts["parameters"] == parts["parameter_gradients"] == 4 * parameters
-    assert parts["im2col"] == 4 * 64 * (1 * 25 * 28 * 28 + 6 * 25 * 10 * 10)
+    assert parts["im2col"] == 4 * 64 * (1 * 25 * 28 * 28 + 16 * 25 * 10 * 10)
     # Outputs (conv, BN and its x_hat, ReLU per stage; pool output plus 1-byte winners; the Linear layers).
-    stage1, pooled1 = 6 * 28 * 28, 6 * 14 * 14
-    stage2, pooled2 = 16 * 10 * 10, 16 * 5 * 5
+    stage1, pooled1 = 16 * 28 * 28, 16 * 14 * 14
+    stage2, pooled2 = 32 * 10 * 10, 32 * 5 * 5
     kept = 4 * 64 * (4 * stage1 + pooled1 + 4 * stage2 + pooled2 + 120 + 120 + 84 + 84 + 10) + 64 * (pooled1 + pooled2)
     assert parts["activations"] == kept
-    assert parts["backward_transient"] == 4 * 64 * (6 * 25 * 10 * 10 + 6 * 14 * 14), "conv2's dcols and padded input grad"
+    assert parts["backward_transient"] == 4 * 64 * (16 * 25 * 10 * 10 + 16 * 14 * 14), "conv2's dcols and padded input grad"
     assert parts["total"] == sum(value for key, value in parts.items() if key != "total")

@@ -1676,9 +1676,9 @@ def milestone_network():
     from tinytorch.core.layers import Linear, Sequential
 
     return Sequential(
-        Conv2d(1, 6, 5, padding=2), BatchNorm2d(6), ReLU(), MaxPool2d(2),
-        Conv2d(6, 16, 5), BatchNorm2d(16), ReLU(), MaxPool2d(2),
-        Flatten(), Linear(16 * 5 * 5, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10),
+        Conv2d(1, 16, 5, padding=2), BatchNorm2d(16), ReLU(), MaxPool2d(2),
+        Conv2d(16, 32, 5), BatchNorm2d(32), ReLU(), MaxPool2d(2),
+        Flatten(), Linear(32 * 5 * 5, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, 10),
     )
 
 
