@@ -1,4 +1,4 @@
-"""What a benchmark ran on: CPU, cores, NumPy's BLAS and its threads, library versions, date, load.
+"""What a benchmark ran on: CPU, cores, NumPy's BLAS (tinytorch.threads.blas_info) and its threads, versions, date, load.
 
 Ratios between tinytorch, NumPy and PyTorch depend on all of these (a BLAS kernel for another
 CPU, or PyTorch given more threads than NumPy, changes them), so each result file carries them.
@@ -9,7 +9,8 @@ import os
 import platform
 
 import numpy as np
-import threadpoolctl
+
+from tinytorch.threads import blas_info, chosen_by, usable_cores
 
 
 def cpu_model():
@@ -24,25 +25,6 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def numpy_blas():
-    """The BLAS libraries loaded in this process, as threadpoolctl reports them.
-
-    NumPy's BLAS is the one the hand-written NumPy baseline and tinytorch both run on. PyTorch
-    links its own BLAS (MKL) statically, so threadpoolctl does not list it as a BLAS.
-    """
-    return [
-        {key: entry.get(key) for key in ("internal_api", "version", "architecture", "num_threads",
-                                          "threading_layer", "filepath")}
-        for entry in threadpoolctl.threadpool_info() if entry["user_api"] == "blas"
-    ]
-
-
-def blas_threads():
-    """How many threads NumPy's BLAS uses: the thread count PyTorch is given too."""
-    blas = numpy_blas()
-    return blas[0]["num_threads"] if blas else 1
-
-
 def load_torch(threads):
     """(torch, None) with torch limited to `threads` threads, or (None, why it is unavailable)."""
     try:
@@ -55,16 +37,13 @@ def load_torch(threads):
 
 def describe(torch=None):
     """The machine and software as a JSON-ready dict."""
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        affinity = os.cpu_count()
     return {
         "cpu_model": cpu_model(),
         "cpu_count": os.cpu_count(),
-        "cpus_usable": affinity,
+        "cpus_usable": usable_cores(),
         "load_average": list(os.getloadavg()),
-        "blas": numpy_blas(),
+        "blas": blas_info(),
+        "blas_threads_chosen_by": chosen_by(),
         "numpy": np.__version__,
         "torch": torch.__version__ if torch else None,
         "torch_threads": torch.get_num_threads() if torch else None,

@@ -53,8 +53,8 @@ def _mib(size):
 
 
 def _machine_line(machine):
-    blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['architecture']}, {b['num_threads']} threads)"
-                     for b in machine["blas"]) or "no BLAS found"
+    blas = ", ".join(f"{b['library']} {b['version']} ({b['kernel']} kernel, {b['threads']} threads: "
+                     f"{machine['blas_threads_chosen_by']})" for b in machine["blas"]) or "no BLAS found"
     torch = f"torch {machine['torch']} ({machine['torch_threads']} threads)" if machine["torch"] else "no torch"
     return (f"{machine['cpu_model']}, {machine['cpus_usable']} of {machine['cpu_count']} CPUs usable; {blas}; "
             f"numpy {machine['numpy']}; {torch}; Python {machine['python']}; {machine['date']}; "
@@ -85,6 +85,20 @@ def derived_lines(results):
     ]
 
 
+def under_load_table(results, noisy_spread):
+    rows = [results[key] for key in ("under_load_default", "under_load_per_core") if key in results]
+    params = rows[0]["params"]
+    table = Table(title=f"digits milestone, idle and beside {params['busy_processes']} busy processes "
+                        f"[dim]({rows[0]['unit']}, {params['epochs']} epochs a run)[/dim]")
+    for column in ("BLAS threads", "idle", "loaded", "loaded / idle"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        label = f"{row['params']['threads']}" + (" (tinytorch's default)" if row is rows[0] else " (one per core)")
+        ratio = f"{number(row['ratios']['loaded/idle'])} [dim]({number(row['ratios_of_minima']['loaded/idle'])})[/dim]"
+        table.add_row(label, _cell(row["ways"]["idle"], noisy_spread), _cell(row["ways"]["loaded"], noisy_spread), ratio)
+    return table
+
+
 def memory_table(memory):
     table = Table(title=memory["definition"])
     for column in ("", "tinytorch", "NumPy", "estimate"):
@@ -110,7 +124,7 @@ def cnn_memory_line(memory):
 
 
 def targets_table(targets):
-    table = Table(title="Targets of issues 6 and 11")
+    table = Table(title="Targets of issues 6, 11 and 13")
     for column in ("target", "measured", "limit", "", "runs spread"):
         table.add_column(column)
     for target in targets:
@@ -133,6 +147,7 @@ def print_report(report):
     console.print(memory_table(memory))
     console.print(f"graph freed after a step: {memory['derived']['graph_nodes_alive_after_step']} of "
                   f"{memory['derived']['graph_nodes']} graph nodes still alive (reference counting alone, gc off)")
+    console.print(under_load_table(results, report["noisy_spread"]))
     console.print(cnn_memory_line(results["memory_cnn_step"]))
     console.print(targets_table(report["targets"]))
     for reason in sorted({w["skipped"] for r in results.values() for w in r.get("ways", {}).values() if "skipped" in w}):

@@ -3,18 +3,18 @@
     python benchmarks/run.py [--quick] [--json FILE] [--threads N]
 
 Measures the seed's MLP (train steps at batch 32 and 128, an epoch at batch 128), Linear's
-forward, autograd's overhead on tiny adds, a 100,000-op backward, and an epoch's peak memory,
-then checks the targets of issue 6; then Conv2d forward + backward at LeNet's and CIFAR-like
-shapes, a training step of the cnn milestone's network and its peak memory (issue 11). --quick shrinks every size so that the run takes seconds
-(CI's smoke check); its figures are not the ones to quote. Timings are never asserted anywhere.
+forward, autograd's overhead on tiny adds, a 100,000-op backward, an epoch's peak memory, the
+digits milestone idle and beside two busy processes, Conv2d forward + backward at LeNet-style
+and CIFAR-like shapes, and a training step of the cnn milestone's network with its peak
+memory, then checks the targets of issues 6, 11 and 13. --quick shrinks every size so that the
+run takes seconds (CI's smoke check); its figures are not the ones to quote. Timings are never
+asserted anywhere.
 """
 
 import argparse
 import json
 import os
 import sys
-
-import threadpoolctl
 
 import conv
 import machine
@@ -23,17 +23,22 @@ import mlp
 import overhead
 import report
 import training_speed
+import under_load
+from tinytorch import get_num_threads, set_num_threads
+from tinytorch.core.training import write_atomically
 
 # Sizes of each benchmark. Full mode follows the issue: at least 5 interleaved runs, epochs of
 # 60,000 samples, a 100,000-op chain. Step and micro benchmarks time many calls per run so that
 # a run lasts long enough (tenths of a second) for perf_counter and the scheduler not to matter.
+# The milestone under load runs 20 of its 60 epochs: with a BLAS thread per core, one loaded
+# run of the whole milestone took about a minute here.
 MODES = {
     "full": {"samples": 60_000, "steps": {32: 200, 128: 100}, "step_repeats": 7, "epoch_repeats": 5,
              "linear_calls": 200, "add_ops": 10_000, "chain_ops": 100_000, "micro_repeats": 7,
-             "conv_calls": 10, "cnn_steps": 10},
+             "load_epochs": 20, "load_repeats": 3, "conv_calls": 10, "cnn_steps": 10},
     "quick": {"samples": 1_280, "steps": {32: 10, 128: 5}, "step_repeats": 3, "epoch_repeats": 3,
               "linear_calls": 10, "add_ops": 500, "chain_ops": 5_000, "micro_repeats": 3,
-              "conv_calls": 1, "cnn_steps": 1},
+              "load_epochs": 2, "load_repeats": 1, "conv_calls": 1, "cnn_steps": 1},
 }
 BATCH = 128
 
@@ -45,12 +50,16 @@ TARGETS = [
      ("tinytorch", "torch")),
     ("add overhead, fwd + bwd, in a chain (us per op)", ("add_chain", "derived", "tinytorch_overhead_us"), 3.0,
      ("tinytorch", "numpy")),
+    ("digits milestone beside 2 busy processes / idle, default threads", ("under_load_default", "ratios", "loaded/idle"),
+     3.0, ("idle", "loaded")),
 ] + [(f"{label}: tinytorch / PyTorch CPU", (key, "ratios", "tinytorch/torch"), 2.0, ("tinytorch", "torch"))
      for key, label in conv.CONV_LABELS.items()]
 # Runs of one way that spread by more than this, (max - min) / median, were disturbed by other
 # processes: on a quiet machine these benchmarks spread by a few percent. A verdict on such
 # runs is marked noisy rather than trusted.
 NOISY_SPREAD = 0.25
+# The results of the milestone under load, for tinytorch's default thread count and for one per core.
+UNDER_LOAD = ("under_load_default", "under_load_per_core")
 
 
 def run_benchmarks(torch, settings):
@@ -68,6 +77,9 @@ def run_benchmarks(torch, settings):
     results.update(overhead.add_overhead(torch, settings["add_ops"], settings["micro_repeats"]))
     results["chain_backward"] = overhead.chain_backward(torch, settings["chain_ops"], settings["micro_repeats"])
     results[f"memory_epoch_b{BATCH}"] = memory.training_memory(weights, mlp.batches(images, labels, BATCH), BATCH)
+    loaded = under_load.under_load(settings["load_epochs"], settings["load_repeats"])
+    for name, threads in zip(UNDER_LOAD, loaded):
+        results[name] = loaded[threads]
     for key in conv.CONV_SHAPES:
         results[key] = conv.conv_fwd_bwd(torch, key, settings["conv_calls"], settings["step_repeats"])
     results["cnn_step"] = conv.lenet_step(torch, settings["cnn_steps"], settings["step_repeats"])
@@ -84,7 +96,7 @@ def add_ratios(results, torch_missing):
     """
     for result in results.values():
         ways = result.get("ways")
-        if ways is None:
+        if ways is None or "tinytorch" not in ways:
             continue
         if torch_missing:
             ways["torch"] = {"skipped": torch_missing}
@@ -112,25 +124,25 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="small sizes and few runs: a smoke check, not figures")
     parser.add_argument("--json", metavar="FILE", help="also write every figure, ratio and the machine to FILE")
     parser.add_argument("--threads", type=int, metavar="N",
-                        help="limit NumPy's BLAS (and PyTorch) to N threads; default: as the environment sets them")
+                        help="give NumPy's BLAS (and PyTorch) N threads; default: tinytorch's (see tinytorch/threads.py)")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
 
-    with threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas"):
-        # PyTorch gets as many threads as NumPy's BLAS has, so neither has more cores to use.
-        torch, torch_missing = machine.load_torch(machine.blas_threads())
-        facts = machine.describe(torch)
-        results = run_benchmarks(torch, MODES[mode])
+    if args.threads is not None:
+        set_num_threads(args.threads)
+    # PyTorch gets as many threads as NumPy's BLAS has, so neither has more cores to use.
+    torch, torch_missing = machine.load_torch(get_num_threads())
+    facts = machine.describe(torch)
+    results = run_benchmarks(torch, MODES[mode])
     facts["load_average_end"] = list(os.getloadavg())
     add_ratios(results, torch_missing)
     outcome = {"mode": mode, "command": " ".join(["python benchmarks/run.py", *argv]), "settings": MODES[mode],
                "noisy_spread": NOISY_SPREAD, "machine": facts, "results": results, "targets": check_targets(results)}
     report.print_report(outcome)
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as file:
-            json.dump(outcome, file, indent=1)
-            file.write("\n")
+        text = json.dumps(outcome, indent=1) + "\n"
+        write_atomically(args.json, lambda stream: stream.write(text.encode()))
 
 
 if __name__ == "__main__":

@@ -21,13 +21,8 @@ def interleaved(ways, repeats, warmup=1):
     Returns {name: [seconds of each timed run]}.
     """
     seconds = {name: [] for name in ways}
-    names = list(ways)
     for round_number in range(warmup + repeats):
-        # Each round starts with another way, and every other round goes backwards, so no way
-        # always runs right after the same one (whose BLAS or OpenMP threads may still be
-        # spinning for a moment after it returns) or always first.
-        first, step = round_number % len(names), -1 if round_number % 2 else 1
-        for name in (names[(first + step * i) % len(names)] for i in range(len(names))):
+        for name in turns(list(ways), round_number):
             run = ways[name]()
             # Start every run with nothing left to collect. Otherwise the objects earlier runs
             # (or the factory) left behind can set off a full collection inside this run, and
@@ -41,6 +36,17 @@ def interleaved(ways, repeats, warmup=1):
             if round_number >= warmup:
                 seconds[name].append(elapsed)
     return seconds
+
+
+def turns(names, round_number):
+    """The order in which `names` take their turns in round `round_number`.
+
+    Each round starts with another name, and every other round goes backwards, so no way
+    always runs right after the same one (whose BLAS or OpenMP threads may still be spinning
+    for a moment after it returns) or always first.
+    """
+    first, step = round_number % len(names), -1 if round_number % 2 else 1
+    return [names[(first + step * i) % len(names)] for i in range(len(names))]
 
 
 def summary(runs, scale=1.0):

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from tinytorch.core.training import write_atomically
+from tinytorch.threads import blas_info, get_num_threads
 
 
 def finish(milestone, dataset, test_accuracy, epochs, seconds, history, out_dir, json_path=None, details=None,
@@ -18,6 +19,7 @@ def finish(milestone, dataset, test_accuracy, epochs, seconds, history, out_dir,
     reached = bool(test_accuracy >= target) and not failed
     result = {"milestone": milestone.name, "dataset": dataset, "test_accuracy": round(float(test_accuracy), 6),
               "target": target, "reached": reached, "epochs": epochs, "seconds": round(seconds, 3),
+              "final_train_loss": history["train_loss"][-1], "threads": get_num_threads(), "blas": blas_info(),
               **(details or {})}
     for text in failed:
         print(f"condition not met: {text}")

@@ -22,6 +22,7 @@ import conv_numpy  # noqa: E402
 import memory  # noqa: E402
 import mlp  # noqa: E402
 import timing  # noqa: E402
+import under_load  # noqa: E402
 import tinytorch  # noqa: E402
 
 
@@ -134,6 +135,7 @@ def assert_timing(way, repeats):
     assert len(way["runs"]) == repeats and way["spread"] >= 0
 
 
+@pytest.mark.slow
 def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
     """The CI smoke check: `run.py --quick --json` succeeds and its JSON is complete (no timing asserted)."""
     out = tmp_path / "bench.json"
@@ -147,14 +149,16 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
     assert machine["cpu_model"] and machine["cpu_count"] >= 1 and 1 <= machine["cpus_usable"] <= machine["cpu_count"]
     assert machine["blas"], "threadpoolctl found no BLAS under NumPy"
     for blas in machine["blas"]:
-        assert blas["internal_api"] and blas["version"] and blas["num_threads"] >= 1 and "architecture" in blas
+        assert blas["library"] and blas["version"] and blas["threads"] >= 1 and "kernel" in blas
+    assert machine["blas_threads_chosen_by"]
     assert machine["numpy"] == np.__version__ and machine["python"] and machine["date"]
     assert len(machine["load_average"]) == len(machine["load_average_end"]) == 3
     if with_torch:
-        assert machine["torch"] and machine["torch_threads"] == machine["blas"][0]["num_threads"]
+        assert machine["torch"] and machine["torch_threads"] == machine["blas"][0]["threads"]
 
     results = report["results"]
-    assert set(results) == TIMED | {"memory_epoch_b128", "memory_cnn_step"}
+    per_core = {"under_load_per_core"} if tinytorch.threads.usable_cores() > 1 else set()
+    assert set(results) == TIMED | {"memory_epoch_b128", "under_load_default", "memory_cnn_step"} | per_core
     for key in TIMED:
         entry = results[key]
         repeats = entry["params"]["repeats"]
@@ -180,21 +184,33 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         assert 0 < used[way]["after_build"] <= used[way]["peak"]
         assert used[way]["peak"] == max(used[way]["first_half_peak"], used[way]["second_half_peak"])
     assert used["estimate"] == memory.estimate(128)
-    assert used["derived"]["graph_nodes"] >= 11, "the step's graph was not walked"
+    # 3 linear, 2 relu, 2 dropout multiplications and 1 cross-entropy: 8 recorded operations.
+    assert used["derived"]["graph_nodes"] >= 8, "the step's graph was not walked"
     assert used["derived"]["graph_nodes_alive_after_step"] == 0, "a step's graph outlived the step"
 
     step = results["memory_cnn_step"]
     assert step["estimate"] == conv.step_estimate(conv.lenet("fashion-mnist"), (64, 1, 28, 28))
     assert step["peak"] > step["estimate"]["parameters"] and step["derived"]["peak_over_estimate"] > 0
 
-    assert [target["limit"] for target in report["targets"]] == [1.15, 0.8, 3.0, 2.0, 2.0, 2.0]
+    for key in {"under_load_default"} | per_core:
+        entry = results[key]
+        assert entry["unit"] == "ms per epoch" and entry["params"]["busy_processes"] == 2
+        assert entry["params"]["threads"] == (1 if key == "under_load_default" else tinytorch.threads.usable_cores())
+        for way in ("idle", "loaded"):
+            assert_timing(entry["ways"][way], entry["params"]["repeats"])
+        for ratios, statistic in (("ratios", "median"), ("ratios_of_minima", "min")):
+            expected = entry["ways"]["loaded"][statistic] / entry["ways"]["idle"][statistic]
+            assert entry[ratios] == {"loaded/idle": pytest.approx(expected)}, (key, ratios)
+
+    assert [target["limit"] for target in report["targets"]] == [1.15, 0.8, 3.0, 3.0, 2.0, 2.0, 2.0]
     for target in report["targets"]:
         measured = target["value"] is not None
         assert target["met"] == (target["value"] <= target["limit"] if measured else None)
         assert target["noisy"] == (target["spread"] > report["noisy_spread"] if measured else None)
         assert measured or (not with_torch and "PyTorch" in target["name"])
-    for text in ("train step, batch 32", "epoch, batch 128", "Targets of issues 6 and 11", "graph freed",
-                 "Conv2d(3, 32, 3, padding=1)", "Peak memory of a training step of the cnn milestone's network"):
+    for text in ("train step, batch 32", "epoch, batch 128", "Targets of issues 6, 11 and 13", "graph freed",
+                 "idle and beside 2 busy processes", "1 (tinytorch's default)", "Conv2d(3, 32, 3, padding=1)",
+                 "Peak memory of a training step of the cnn milestone's network"):
         assert text in result.stdout
 
 
@@ -255,3 +271,14 @@ def test_cnn_step_estimate_counts_the_shapes():
     assert parts["activations"] == kept
     assert parts["backward_transient"] == 4 * 64 * (16 * 25 * 10 * 10 + 16 * 14 * 14), "conv2's dcols and padded input grad"
     assert parts["total"] == sum(value for key, value in parts.items() if key != "total")
+
+
+def test_busy_processes_spin_during_the_block_and_are_gone_after_it():
+    with under_load.busy_processes(count=2) as spinners:
+        assert len(spinners) == 2 and all(spinner.poll() is None for spinner in spinners)
+    assert all(spinner.returncode is not None for spinner in spinners), "a busy process outlived the block"
+
+
+def test_a_busy_process_stops_by_itself_at_its_limit():
+    with under_load.busy_processes(count=1, limit=0.2) as (spinner,):
+        assert spinner.wait(timeout=60) == 0, "the busy process did not end by itself"

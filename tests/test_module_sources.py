@@ -96,3 +96,21 @@ def test_output_survives_consoles_without_unicode(workspace, encoding):
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     assert b"4 of 4 tests passed" in result.stdout
     assert b"Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("module", all_modules(REPO), ids=lambda m: m.slug)
+def test_every_graded_assert_says_what_was_expected(module):
+    """A graded assert without a message shows the learner only `AssertionError (line 683)`; a
+    bare tuple or name is hardly better. Each must carry a message (an f-string, usually)."""
+    import ast
+
+    from tito.sources import read_cells
+
+    silent = []
+    for cell in read_cells(module.source):
+        if not cell.nbgrader.get("grade"):
+            continue
+        for node in ast.walk(ast.parse(cell.body)):
+            if isinstance(node, ast.Assert) and (node.msg is None or isinstance(node.msg, (ast.Tuple, ast.Name))):
+                silent.append(f"{module.source.name}:{cell.body_line + node.lineno - 1}: {ast.unparse(node)[:80]}")
+    assert not silent, "graded asserts without an expected-vs-got message:\n" + "\n".join(silent)

@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from conftest import REPO, copy_reference_sources, run_tito
 from tito.workspace import all_modules
 
@@ -41,6 +43,7 @@ def test_a_failing_package_test_fails_step_three_and_records_nothing(student):
     assert progress(student) is None
 
 
+@pytest.mark.slow
 def test_no_tests_for_the_module_is_a_failure_not_a_success(student):
     copy_reference_sources(student, ["01_tensor"])
     for test_file in (student / "tests").glob("test_*.py"):
@@ -52,6 +55,7 @@ def test_no_tests_for_the_module_is_a_failure_not_a_success(student):
     assert progress(student) is None
 
 
+@pytest.mark.slow
 def test_every_module_completes_in_order_in_a_fresh_release_with_the_reference_solutions(student):
     """What a learner who writes the reference solutions gets: `complete` passes for every module
     in `modules/`, in order, with nothing but what the release ships (no benchmarks/, no tito tests).

@@ -122,6 +122,7 @@ def test_tito_tests_the_notebook_when_the_learner_worked_there(workspace):
     assert result.returncode == 1 and "test_unit_dropout_layer" in result.stdout
 
 
+@pytest.mark.slow  # a Jupyter kernel runs every cell of every module
 @pytest.mark.parametrize("module", all_modules(REPO), ids=lambda m: m.slug)
 def test_every_module_notebook_runs_headless_without_error(workspace, module):
     result = run_tito("module", "notebook", module.slug, "--execute", cwd=workspace)

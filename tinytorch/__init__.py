@@ -4,13 +4,21 @@ The framework lives in `tinytorch.core`, generated from the course modules in mo
 This file re-exports the most used names so that `from tinytorch import Linear` works. They
 are imported on first use, so `import tinytorch` works even in a workspace where a later
 module has not been exported yet.
+
+Importing tinytorch also sets NumPy's BLAS to one thread unless the environment chose a count:
+`tinytorch/threads.py` says why, and `set_num_threads(n)` changes it.
 """
 
 import importlib
 
 import numpy as np
 
+from tinytorch import threads
+from tinytorch.threads import get_num_threads, set_num_threads
+
 __version__ = "0.1.0"
+
+threads.use_default_threads()
 
 _HOME = {
     "tinytorch.core.tensor": ("Tensor", "manual_seed", "default_generator", "tensor", "from_numpy", "zeros",
@@ -36,8 +44,9 @@ int64, int32, int16, int8, uint8 = np.int64, np.int32, np.int16, np.int8, np.uin
 bool = np.bool_  # noqa: A001 (shadows the builtin only as tinytorch.bool, as torch.bool does)
 long, double = int64, float64
 
-__all__ = list(_MODULE_OF) + ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8",
-                              "bool", "long", "double"]
+__all__ = ["get_num_threads", "set_num_threads", *_MODULE_OF,
+           "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8",
+           "bool", "long", "double"]
 
 
 def __getattr__(name):

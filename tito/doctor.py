@@ -26,7 +26,8 @@ class Check:
 
 def run_checks(start=None):
     """Every check, in order; the workspace checks only when a workspace is found."""
-    checks = [_python(), _numpy(), _package_version("jupytext"), _kernel(), _package_version("pytest")]
+    checks = [_python(), _package_version("numpy"), _blas(), _package_version("jupytext"), _kernel(),
+              _package_version("pytest")]
     try:
         root = find_root(start)
     except WorkspaceError as error:
@@ -44,17 +45,13 @@ def _python():
                  "" if ok else f"install Python {'.'.join(map(str, MIN_PYTHON))} or newer and make a new .venv")
 
 
-def _numpy():
+def _blas():
+    """The BLAS that does tinytorch's matrix products, its CPU kernel and threads, as tinytorch sets them."""
     try:
-        numpy = importlib.import_module("numpy")
-    except ImportError as error:
-        return Check("numpy", False, str(error), INSTALL)
-    try:
-        blas = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        linked = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except (TypeError, KeyError):  # NumPy before 1.26 cannot describe its build as data
-        linked = "unknown (NumPy too old to say)"
-    return Check("numpy", True, f"{numpy.__version__}, BLAS: {linked}")
+        from tinytorch.threads import describe_blas
+    except Exception as error:  # a broken workspace package is reported by the `tinytorch imports` row
+        return Check("BLAS", False, f"cannot ask tinytorch: {type(error).__name__}: {error}", INSTALL)
+    return Check("BLAS", True, describe_blas())
 
 
 def _package_version(name):

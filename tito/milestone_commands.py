@@ -28,7 +28,7 @@ def cmd_list(args, console):
         targets = ", ".join(f"{name} ({target:.0%})" for name, target in milestone.targets.items())
         table.add_row(milestone.name, milestone.description, targets)
     console.print(table)
-    console.print("Run one with: tito milestone run NAME [--dataset D] [--epochs N] [--json FILE] [--out DIR]")
+    console.print("Run one with: tito milestone run NAME [--dataset D] [--epochs N] [--threads N] [--json FILE] [--out DIR]")
     return 0
 
 
@@ -44,11 +44,14 @@ def cmd_run(args, console):
         )
     if args.epochs is not None and args.epochs < 1:
         raise WorkspaceError(f"--epochs must be at least 1, got {args.epochs}")
+    if args.threads is not None and args.threads < 1:
+        raise WorkspaceError(f"--threads must be at least 1, got {args.threads}")
     # The child runs in the workspace: paths given here are taken from where tito was run.
     out = Path(args.out).resolve() if args.out else root / "runs"
     json_path = Path(args.json).resolve() if args.json else None
     command = [sys.executable, "-m", "milestones", "run", milestone.name, "--out", str(out)]
-    for flag, value in (("--dataset", args.dataset), ("--epochs", args.epochs), ("--json", json_path)):
+    for flag, value in (("--dataset", args.dataset), ("--epochs", args.epochs), ("--threads", args.threads),
+                        ("--json", json_path)):
         if value is not None:
             command += [flag, str(value)]
     console.print(f"Milestone {milestone.name}: {milestone.description}")
@@ -65,6 +68,8 @@ def add_commands(commands):
     run.add_argument("name", metavar="NAME")
     run.add_argument("--dataset", help="which data to train on (default: the milestone's first)")
     run.add_argument("--epochs", type=int, help="override the number of epochs")
+    run.add_argument("--threads", type=int,
+                     help="threads for NumPy's BLAS (default 1, or as OPENBLAS_NUM_THREADS/OMP_NUM_THREADS say)")
     run.add_argument("--json", help="write the result as JSON to this file")
     run.add_argument("--out", metavar="DIR", help="folder for the plot (default: runs/ in the workspace)")
     run.set_defaults(handler=cmd_run)

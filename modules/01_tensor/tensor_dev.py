@@ -710,16 +710,24 @@ class Tensor:
 
     # -- comparisons and logic -----------------------------------------------------------
     def _compare(self, other, op, compute):
-        """An elementwise comparison: a bool tensor with no history (it has no gradient)."""
-        if isinstance(other, Tensor):
-            other = other.data
-        elif not _is_number(other) and not isinstance(other, (np.ndarray, list, tuple)):
-            return NotImplemented
+        """An elementwise comparison: a bool tensor with no history (it has no gradient).
+
+        Both sides are first promoted as for arithmetic (section 4), as PyTorch does: a uint8
+        tensor compared with -2 compares with -2 wrapped around to 254, not with -2.
+        """
+        if not isinstance(other, Tensor):
+            if not _is_number(other) and not isinstance(other, (np.ndarray, list, tuple)):
+                return NotImplemented
+            other = self._operand(op, other)
+        a, b = self.data, other.data
+        if a.dtype != b.dtype:
+            dtype = _result_dtype(self, other)
+            a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
         try:
-            data = compute(self.data, other)
+            data = compute(a, b)
         except ValueError:
             raise ValueError(
-                f"{op}: shapes {self.shape} and {np.shape(other)} cannot be broadcast together"
+                f"{op}: shapes {self.shape} and {other.shape} cannot be broadcast together"
             ) from None
         return Tensor.from_op(data, None, ())
 
@@ -1499,7 +1507,7 @@ def test_unit_tensor_creation():
     again = Tensor(copied)
     assert again.data is not copied.data and np.array_equal(again.data, copied.data), "Tensor(tensor) copies too"
     assert x.requires_grad is False and x.grad is None and x.is_leaf, "a new tensor needs no gradient yet"
-    assert Tensor([1.0], requires_grad=True).requires_grad is True
+    assert Tensor([1.0], requires_grad=True).requires_grad is True, "requires_grad=True must be kept"
     for bad, error in (("abc", TypeError), ([[1, 2], [3]], ValueError), ([1, "a"], TypeError),
                        ([1 + 2j], TypeError)):
         try:
@@ -1572,7 +1580,9 @@ def test_unit_arithmetic():
     ]
     for text, got, dtype in promotions:
         assert got.dtype == dtype, f"{text}: expected dtype {np.dtype(dtype)}, got {got.dtype}"
-    assert np.array_equal((integers + 1).data, [2, 3, 4]) and np.allclose((integers / Tensor(np.array([2, 2, 2]))).data, [0.5, 1, 1.5])
+    assert np.array_equal((integers + 1).data, [2, 3, 4]), f"int64 [1, 2, 3] + 1: expected [2, 3, 4], got {(integers + 1).data}"
+    halves = (integers / Tensor(np.array([2, 2, 2]))).data
+    assert np.allclose(halves, [0.5, 1, 1.5]), f"[1, 2, 3] / 2 is true division: expected [0.5, 1, 1.5], got {halves}"
     try:
         a + Tensor([1, 2])
     except ValueError as error:
@@ -1621,7 +1631,8 @@ def test_unit_comparisons():
     first, second = Tensor([1.0]), Tensor([1.0])
     table = {first: "first", second: "second"}
     assert len(table) == 2 and table[first] == "first", "tensors must hash by identity"
-    assert float(Tensor([2.5])) == 2.5 and int(Tensor([7.0])) == 7 and bool(Tensor([1.0])) is True
+    converted = (float(Tensor([2.5])), int(Tensor([7.0])), bool(Tensor([1.0])))
+    assert converted == (2.5, 7, True), f"float/int/bool of one-element tensors: expected (2.5, 7, True), got {converted}"
     assert bool(Tensor(0.0)) is False, "bool() of a one-element tensor is its value's truth"
     for convert in (bool, float, int):
         try:
@@ -1647,7 +1658,7 @@ def test_unit_matmul():
     product = a @ b
     assert product.shape == (2, 2), f"(2, 3) @ (3, 2) gives (2, 2), got {product.shape}"
     assert np.array_equal(product.data, [[58, 64], [139, 154]]), f"expected [[58, 64], [139, 154]], got {product.data}"
-    assert np.array_equal(a.matmul(b).data, product.data)
+    assert np.array_equal(a.matmul(b).data, product.data), "a.matmul(b) must equal a @ b"
     assert np.array_equal((b @ a).data, [[39, 54, 69], [49, 68, 87], [59, 82, 105]]), "b @ a is not a @ b"
     stack = Tensor(np.arange(12.0).reshape(2, 2, 3))
     batched = stack @ b
@@ -1718,7 +1729,7 @@ def test_unit_reductions():
     try:
         x.sum(dim=2)
     except ValueError as error:
-        assert "2" in str(error), str(error)
+        assert "2" in str(error), f"the error must mention 2, got: {error}"
     else:
         raise AssertionError("summing over an axis a 2-D tensor does not have must raise")
     print("Reductions work.")
@@ -1734,7 +1745,8 @@ if __name__ == "__main__":
 def test_unit_shapes():
     print("Unit test: reshape, permute, transpose, indexing...")
     x = Tensor(np.arange(24.0).reshape(2, 3, 4))
-    assert x.reshape(6, 4).shape == (6, 4) and x.reshape(-1).shape == (24,) and x.reshape((4, -1)).shape == (4, 6)
+    shapes = (x.reshape(6, 4).shape, x.reshape(-1).shape, x.reshape((4, -1)).shape)
+    assert shapes == ((6, 4), (24,), (4, 6)), f"reshape(6, 4), reshape(-1), reshape((4, -1)): expected (6, 4), (24,), (4, 6), got {shapes}"
     assert np.array_equal(x.reshape(4, 6).data[1], np.arange(6.0, 12.0)), "reshape keeps the row-major order"
     permuted = x.permute(2, 0, 1)
     assert permuted.shape == (4, 2, 3), f"permute(2, 0, 1) of (2, 3, 4) gives (4, 2, 3), got {permuted.shape}"
@@ -1748,15 +1760,18 @@ def test_unit_shapes():
     assert x.transpose(1, -1).shape == (2, 4, 3), "transpose(1, -1) swaps axes 1 and 2"
     m = Tensor([[1, 2, 3], [4, 5, 6]])
     assert np.array_equal(m.transpose(0, 1).data, [[1, 4], [2, 5], [3, 6]]), "a matrix's transpose(0, 1)"
-    assert np.array_equal(m.T.data, [[1, 4], [2, 5], [3, 6]]) and x.mT.shape == (2, 4, 3)
+    assert np.array_equal(m.T.data, [[1, 4], [2, 5], [3, 6]]), f".T of [[1, 2, 3], [4, 5, 6]]: got {m.T.data.tolist()}"
+    assert x.mT.shape == (2, 4, 3), f".mT swaps the last two axes: expected (2, 4, 3), got {x.mT.shape}"
     assert x.flatten().shape == (24,) and x.flatten(1).shape == (2, 12), "flatten"
-    assert Tensor(np.zeros((1, 3, 1))).squeeze().shape == (3,) and Tensor(np.zeros((1, 3, 1))).squeeze(0).shape == (3, 1)
+    squeezed = (Tensor(np.zeros((1, 3, 1))).squeeze().shape, Tensor(np.zeros((1, 3, 1))).squeeze(0).shape)
+    assert squeezed == ((3,), (3, 1)), f"squeeze() and squeeze(0) of (1, 3, 1): expected (3,) and (3, 1), got {squeezed}"
     assert m.unsqueeze(0).shape == (1, 2, 3) and m.unsqueeze(-1).shape == (2, 3, 1), "unsqueeze"
     view = m.view(3, 2)
     view.data[0, 0] = 100.0
     assert m.data[0, 0] == 100.0, "view shares the memory of the tensor it views"
     m.data[0, 0] = 1.0
-    assert np.array_equal(m[1].data, [4, 5, 6]) and np.array_equal(m[:, 1:].data, [[2, 3], [5, 6]])
+    assert np.array_equal(m[1].data, [4, 5, 6]), f"m[1]: expected [4, 5, 6], got {m[1].data}"
+    assert np.array_equal(m[:, 1:].data, [[2, 3], [5, 6]]), f"m[:, 1:]: expected [[2, 3], [5, 6]], got {m[:, 1:].data.tolist()}"
     assert np.array_equal(m[np.array([1, 0]), np.array([2, 0])].data, [6, 1]), "integer-array indexing"
     w = Tensor(np.ones((2, 3, 4)), requires_grad=True)
     recorded = w.permute(-1, 0, 1)
@@ -1771,7 +1786,7 @@ def test_unit_shapes():
         try:
             bad()
         except ValueError as error:
-            assert "(2, 3, 4)" in str(error) or "3" in str(error), str(error)
+            assert "(2, 3, 4)" in str(error) or "3" in str(error), f"the error must name the shape or the axis, got: {error}"
         else:
             raise AssertionError("an impossible reshape, permutation or transpose must raise ValueError")
     print("Shapes work.")

@@ -459,6 +459,14 @@ def kaiming_uniform(fan_in, fan_out, gain=np.sqrt(2.0)):
 #                                      total 803,840 B (785.0 KB)
 # ```
 #
+# **One operation, not two.** `x.matmul(W) + b` would work, but it records two operations
+# and allocates two arrays of the output's size: the product, then the sum. A layer that runs
+# thousands of times per epoch is worth a little care: `Linear` computes the product, adds the
+# bias into it *in place* (the product is a fresh array nobody else holds), and records the
+# whole thing as one operation, `"linear"`, whose gradient rule Module 05 supplies:
+# `dx = g @ W^T`, `dW = x^T @ g`, `db = sum of g over the batch`. Half the bookkeeping, one
+# array fewer, the same numbers.
+#
 # The layer checks its input: a floating-point tensor whose last axis has `in_features`
 # entries. As in PyTorch, any leading axes are batch axes: `(batch, in)`, `(batch, time, in)`
 # and a single sample `(in,)` all work, because `@` multiplies the last axis and broadcasts
@@ -523,11 +531,15 @@ class Linear(Module):
 
     def forward(self, x):
         """
-        TODO: compute x @ W, then add the bias if there is one.
+        TODO: compute x @ W, add the bias if there is one, and record it as ONE operation.
 
         APPROACH:
-        1. x.matmul(self.weight) gives (*, out_features).
-        2. If self.bias is not None, add it (broadcasting adds it to every row).
+        1. Multiply the arrays with np.matmul: (*, in_features) @ (in, out) gives (*, out).
+        2. If there is a bias, add it to that product in place (the product is a new array
+           that nothing else holds, so no second array is needed).
+        3. Record the result with Tensor.from_op under the name "linear", with the inputs
+           (x, weight) or (x, weight, bias) in that order: Module 05's rule for "linear"
+           reads them in that order.
 
         EXAMPLE:
         >>> Linear(3, 2)(Tensor([[1, 2, 3], [4, 5, 6]])).shape
@@ -535,10 +547,11 @@ class Linear(Module):
         """
         self._check_input(x)
         ### BEGIN SOLUTION
-        output = x.matmul(self.weight)
-        if self.bias is not None:
-            output = output + self.bias
-        return output
+        output = np.matmul(x.data, self.weight.data)
+        if self.bias is None:
+            return Tensor.from_op(output, "linear", (x, self.weight))
+        output += self.bias.data
+        return Tensor.from_op(output, "linear", (x, self.weight, self.bias))
         ### END SOLUTION
 
     def _check_input(self, x):
@@ -571,12 +584,12 @@ class Linear(Module):
 def test_unit_linear_layer():
     print("Unit test: Linear...")
     layer = Linear(784, 256)
-    assert (layer.in_features, layer.out_features) == (784, 256)
+    assert (layer.in_features, layer.out_features) == (784, 256), f"expected sizes (784, 256), got {(layer.in_features, layer.out_features)}"
     assert layer.weight.shape == (784, 256) and layer.bias.shape == (256,), \
         f"expected weight (784, 256) and bias (256,), got {layer.weight.shape} and {layer.bias.shape}"
     assert isinstance(layer.weight, Parameter) and isinstance(layer.bias, Parameter), "weight and bias are Parameters"
-    assert layer.weight.requires_grad and layer.bias.requires_grad
-    assert layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32
+    assert layer.weight.requires_grad and layer.bias.requires_grad, "weight and bias require gradients"
+    assert layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32, f"float32 parameters, got {layer.weight.dtype} and {layer.bias.dtype}"
     spread, target = np.std(layer.weight.data), np.sqrt(1.0 / 784)
     assert 0.9 * target < spread < 1.1 * target, f"weight std {spread:.4f}, LeCun normal gives {target:.4f}"
     assert abs(np.mean(layer.weight.data)) < 0.1 * target, "LeCun normal weights have mean 0"
@@ -594,15 +607,21 @@ def test_unit_linear_layer():
     assert np.allclose(small(Tensor(np.ones((4, 5, 3)))).data, np.full((4, 5, 2), [1.75, -1.0])), \
         "leading axes are batch axes: (4, 5, 3) -> (4, 5, 2)"
     assert np.allclose(small(Tensor([1.0, 2.0, 3.0])).data, [2.25, 3.0]), "a single sample (3,) gives (2,)"
-    assert small(x).requires_grad, "the output depends on the parameters, so it records its history"
+    recorded = small(x)
+    assert recorded.requires_grad and recorded._op == "linear", \
+        f"Linear records one 'linear' operation, got {recorded._op!r}"
+    assert len(recorded._inputs) == 3 and recorded._inputs[0] is x and recorded._inputs[1] is small.weight \
+        and recorded._inputs[2] is small.bias, "the 'linear' operation records its inputs in the order (x, weight, bias)"
+    without = Linear(3, 2, bias=False)(x)
+    assert without._op == "linear" and len(without._inputs) == 2, "without a bias the inputs are (x, weight)"
 
     no_bias = Linear(10, 5, bias=False)
-    assert no_bias.bias is None and len(no_bias.parameters()) == 1
-    assert np.allclose(no_bias(Tensor(np.ones((1, 10)))).data, np.ones((1, 10)) @ no_bias.weight.data)
+    assert no_bias.bias is None and len(no_bias.parameters()) == 1, f"bias=False: no bias and one parameter, got bias {no_bias.bias!r}"
+    assert np.allclose(no_bias(Tensor(np.ones((1, 10)))).data, np.ones((1, 10)) @ no_bias.weight.data), "without a bias, the output is x @ W"
 
     params = layer.parameters()
     assert len(params) == 2 and params[0] is layer.weight and params[1] is layer.bias, "parameters(): weight, then bias"
-    assert repr(layer) == "Linear(in_features=784, out_features=256, bias=True)"
+    assert repr(layer) == "Linear(in_features=784, out_features=256, bias=True)", f"got repr {layer!r}"
     for bad in (Tensor(np.ones((32, 100))), Tensor(np.ones(3))):
         try:
             layer(bad)
@@ -740,7 +759,7 @@ from tinytorch.core.tensor import manual_seed  # the test seeds the framework ge
 def test_unit_dropout_layer():
     print("Unit test: Dropout...")
     dropout = Dropout(0.5)
-    assert dropout.p == 0.5
+    assert dropout.p == 0.5, f"Dropout(0.5).p: expected 0.5, got {dropout.p}"
     x = Tensor([1, 2, 3, 4])
     assert np.array_equal(dropout.forward(x, training=False).data, x.data), "evaluation passes through"
     assert np.array_equal(Dropout(0.0).forward(x, training=True).data, x.data), "p = 0 passes through"
@@ -763,7 +782,7 @@ def test_unit_dropout_layer():
     first, second = Dropout(0.5).forward(Tensor(np.ones(64)), training=True), Dropout(0.5).forward(Tensor(np.ones(64)), training=True)
     assert not np.array_equal(first.data, second.data), "each call draws a new mask"
 
-    assert dropout.parameters() == []
+    assert dropout.parameters() == [], "Dropout has no parameters"
     for bad in (-0.1, 1.1, "0.5", True):
         try:
             Dropout(bad)
@@ -785,7 +804,7 @@ def test_unit_dropout_layer():
     dropout.train()
     assert np.count_nonzero(dropout(Tensor(np.ones(100))).data) < 100, "train() switches it back on"
     assert np.array_equal(dropout(Tensor(np.ones(100)), training=False).data, np.ones(100)), "training=False overrides train()"
-    assert repr(dropout) == "Dropout(p=0.5)"
+    assert repr(dropout) == "Dropout(p=0.5)", f"got repr {dropout!r}"
     print("Dropout works.")
 
 
@@ -871,8 +890,8 @@ def test_unit_module_and_sequential():
     model = Sequential(Linear(4, 8), ReLU(), Dropout(0.5), Linear(8, 2))
     names = [name for name, _ in model.named_parameters()]
     assert names == ["0.weight", "0.bias", "3.weight", "3.bias"], f"expected dotted names in order, got {names}"
-    assert len(model.parameters()) == 4
-    assert model(Tensor(np.ones((5, 4)))).shape == (5, 2)
+    assert len(model.parameters()) == 4, f"two Linear layers give 4 parameters, got {len(model.parameters())}"
+    assert model(Tensor(np.ones((5, 4)))).shape == (5, 2), "Sequential applies its layers in order"
 
     # A parameter is a matter of type, not of requires_grad; a plain tensor is not one.
     class Scaled(Module):
@@ -904,7 +923,7 @@ def test_unit_module_and_sequential():
     first, second = model(Tensor(np.ones((3, 4)))), model(Tensor(np.ones((3, 4))))
     assert np.array_equal(first.data, second.data), "in evaluation the network is deterministic"
     model.train()
-    assert model[2].training
+    assert model[2].training, "train() reaches the children again"
 
     state = model.state_dict()
     other = Sequential(Linear(4, 8), ReLU(), Dropout(0.5), Linear(8, 2))
@@ -917,14 +936,14 @@ def test_unit_module_and_sequential():
     try:
         other.load_state_dict({**other.state_dict(), "0.weight": np.zeros((4, 8)), "3.bias": np.zeros(5)})
     except ValueError as error:
-        assert "3.bias" in str(error), str(error)
+        assert "3.bias" in str(error), f"the error must mention 3.bias, got: {error}"
     else:
         raise AssertionError("a state dict with a wrongly shaped entry must be refused")
     assert np.array_equal(other[0].weight.data, before), "a refused load changes nothing, not even the good entries"
     try:
         Linear(4, 2).load_state_dict({"weight": np.zeros((4, 2))})
     except KeyError as error:
-        assert "bias" in str(error)
+        assert "bias" in str(error), f"the error must mention bias, got: {error}"
     else:
         raise AssertionError("a state dict without 'bias' must be refused")
 
@@ -932,7 +951,7 @@ def test_unit_module_and_sequential():
                       (xavier_normal, np.sqrt(2 / 600)), (kaiming_uniform, np.sqrt(2 / 400)),
                       (xavier_uniform, np.sqrt(2 / 600))):
         w = init(400, 200)
-        assert w.shape == (400, 200) and w.dtype == np.float32
+        assert w.shape == (400, 200) and w.dtype == np.float32, f"{init.__name__}: expected a float32 (400, 200) array, got {w.dtype} {w.shape}"
         assert abs(w.std() / std - 1) < 0.05, f"{init.__name__}: std {w.std():.4f}, expected {std:.4f}"
     print("Module, Sequential and initialisers work.")
 
@@ -1052,21 +1071,21 @@ def test_module():
     assert output.shape == (16, 10), f"expected (16, 10), got {output.shape}"
 
     params = layer1.parameters() + layer2.parameters() + layer3.parameters()
-    assert len(params) == 6 and all(p.requires_grad for p in params)
+    assert len(params) == 6 and all(p.requires_grad for p in params), f"three layers give 6 trainable parameters, got {len(params)}"
     assert sum(p.numel() for p in params) == 235_146, "the network of section 8 has 235,146 parameters"
 
     test_x = Tensor(np.random.randn(4, 784))
-    assert np.array_equal(Dropout(0.5).forward(test_x, training=False).data, test_x.data)
+    assert np.array_equal(Dropout(0.5).forward(test_x, training=False).data, test_x.data), "Dropout in evaluation passes through"
 
     # The same network as one Sequential module.
     model = Sequential(layer1, activation1, dropout1, layer2, activation2, dropout2, layer3)
-    assert model.parameters() == params
-    assert model.eval()(x).shape == (16, 10)
+    assert model.parameters() == params, "Sequential lists its layers' parameters in order"
+    assert model.eval()(x).shape == (16, 10), "the network maps (16, 784) to (16, 10)"
     for bad in (Tensor(np.ones(100)), Tensor(np.ones((2, 3, 785))), Tensor(np.ones((32, 100)))):
         try:
             layer1(bad)
         except ValueError as error:
-            assert str(bad.shape) in str(error), str(error)
+            assert str(bad.shape) in str(error), f"the error must name the shape {bad.shape}, got: {error}"
         else:
             raise AssertionError(f"Linear(784 -> 256) must refuse input of shape {bad.shape}")
     print("All layer tests passed. Next: tito module complete 03_layers")

@@ -126,6 +126,7 @@ def sum_to(grad, shape):
 # | div | a / b | g / b, -g * a / b^2 |
 # | pow | a ** b | g * b * a^(b-1) (0 where b = 0), g * out * log a (0 where a = 0 and b >= 0) |
 # | matmul | a @ b | g @ b^T, a^T @ g (batch axes summed) |
+# | linear | x @ W + b (Module 03) | g @ W^T, x^T @ g, g summed over the batch |
 # | sum / mean | reduce over axis | g spread back over the axis (mean: divided by its length) |
 # | amax / amin | largest / smallest element | g to the extreme element(s), split equally among ties |
 # | take_along | `max(dim)` / `min(dim)` values | g to the one position the indices name |
@@ -257,6 +258,31 @@ def _matmul_rule(grad, out, inputs, saved):
         grad_b = sum_to(np.swapaxes(a_data, -1, -2) @ g, b_data.shape)
         grad_b = grad_b.reshape(b.shape) if b.ndim == 1 else grad_b
     return grad_a, grad_b
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ### Linear: matmul and bias in one rule
+#
+# Module 03 records a whole Linear layer as one operation, `"linear"`, with inputs
+# `(x, W)` or `(x, W, b)`. Its rule is the matmul rule and the bias rule together; leading
+# batch axes of `x` (a `(batch, time, in)` input, say) are flattened first, so the weight's
+# gradient sums over every position at once: `dW = x_flat^T @ g_flat`, `db = g_flat` summed.
+
+# %% nbgrader={"grade": false, "grade_id": "linear-rule", "solution": true}
+#| export
+@gradient_rule("linear")
+def _linear_rule(grad, out, inputs, saved):
+    x, weight = inputs[0], inputs[1]
+    ### BEGIN SOLUTION
+    rows = grad.reshape(-1, grad.shape[-1])  # (positions, out)
+    grads = [
+        grad @ weight.data.T if x.requires_grad else None,
+        x.data.reshape(-1, x.shape[-1]).T @ rows if weight.requires_grad else None,
+    ]
+    if len(inputs) == 3:
+        grads.append(rows.sum(axis=0) if inputs[2].requires_grad else None)
+    return tuple(grads)
     ### END SOLUTION
 
 
@@ -829,6 +855,9 @@ def test_unit_gradient_rules():
         "pow": (lambda a, b: a ** b, (leaf(3, low=0.5), leaf(3))),
         "matmul": (lambda a, b: a @ b, (leaf(2, 3), leaf(3, 4))),
         "batched matmul": (lambda a, b: a @ b, (leaf(2, 2, 3), leaf(3, 4))),
+        "linear": (lambda x, w, b: Tensor.from_op(x.data @ w.data + b.data, "linear", (x, w, b)),
+                   (leaf(2, 3, 4), leaf(4, 5), leaf(5))),
+        "linear without bias": (lambda x, w: Tensor.from_op(x.data @ w.data, "linear", (x, w)), (leaf(3, 4), leaf(4, 2))),
         "sum/mean over axis 0 and 1": (lambda a: a.sum(dim=0) * a.mean(dim=1, keepdim=True), (leaf(3, 4),)),
         "amax/max(dim)/logsumexp": (lambda a: a.amax(dim=0) + a.max(dim=0).values * a.logsumexp(dim=0), (leaf(3, 4),)),
         "permute": (lambda a: a.permute(2, 0, 1) * leaf_weights, (leaf(2, 3, 4),)),
@@ -852,7 +881,7 @@ def test_unit_gradient_rules():
     try:
         gradcheck(lambda a: Tensor.from_op(a.data * 3, "mul", (a, Tensor(2.0, dtype=np.float64))), leaf(3))
     except GradcheckError as error:
-        assert "analytic" in str(error) and "numeric" in str(error)
+        assert "analytic" in str(error) and "numeric" in str(error), f"the error must mention analytic and numeric, got: {error}"
     else:
         raise AssertionError("a wrong gradient must fail gradcheck")
     print("Gradient rules agree with central differences.")
@@ -883,7 +912,7 @@ def test_unit_no_grad():
     try:
         loss.backward()
     except RuntimeError as error:
-        assert "retain_graph" in str(error), str(error)
+        assert "retain_graph" in str(error), f"the error must mention retain_graph, got: {error}"
     else:
         raise AssertionError("a third pass through a released graph must fail clearly")
     print("no_grad, detach and retain_graph work.")
@@ -965,7 +994,7 @@ def test_module():
     for _ in range(10_000):
         y = y * 1.0
     y.sum().backward()
-    assert np.allclose(w.grad.data, [1.0])
+    assert np.allclose(w.grad.data, [1.0]), f"the 10,000-op chain of * 1.0 has gradient 1, got {w.grad.data}"
     print("All autograd tests passed. Next: tito module complete 05_autograd")
 
 

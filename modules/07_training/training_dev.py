@@ -563,10 +563,15 @@ def test_unit_clip_grad_norm():
     print("Unit test: clip_grad_norm...")
     a, b = Tensor([3.0], requires_grad=True), Tensor([4.0], requires_grad=True)
     a.grad, b.grad = Tensor([3.0]), Tensor([4.0])
-    assert np.isclose(clip_grad_norm([a, b], max_norm=1.0), 5.0)
-    assert np.allclose([a.grad.data[0], b.grad.data[0]], [0.6, 0.8], atol=1e-5), "direction kept, length 1"
-    assert np.isclose(clip_grad_norm([a, b], max_norm=10.0), 1.0, atol=1e-5)
-    assert np.allclose(a.grad.data, [0.6], atol=1e-5), "below max_norm nothing changes"
+    norm = clip_grad_norm([a, b], max_norm=1.0)
+    assert np.isclose(norm, 5.0), f"clip_grad_norm returns the norm before clipping: expected 5, got {norm}"
+    got = [a.grad.data[0], b.grad.data[0]]
+    assert np.allclose(got, [0.6, 0.8], atol=1e-5), f"one global norm for all gradients, direction kept: expected [0.6, 0.8], got {got}"
+    norm = clip_grad_norm([a, b], max_norm=10.0)
+    assert np.isclose(norm, 1.0, atol=1e-5), f"the norm is now 1, got {norm}"
+    assert np.allclose(a.grad.data, [0.6], atol=1e-5), f"below max_norm nothing changes (no scaling up): got {a.grad.data}"
+    unused = Tensor([1.0], requires_grad=True)
+    assert np.isclose(clip_grad_norm([a, unused], max_norm=10.0), 0.6, atol=1e-5), "parameters without a gradient are ignored"
     print("clip_grad_norm works.")
 
 
@@ -584,13 +589,16 @@ def test_unit_schedules():
     for _ in range(5):
         schedule.step()
         rates.append(optimizer.param_groups[0]["lr"])
-    assert np.allclose(rates, [1.0, 0.5, 0.5, 0.25, 0.25])
+    assert np.allclose(rates, [1.0, 0.5, 0.5, 0.25, 0.25]), f"StepLR(step_size=2, gamma=0.5): expected [1, 0.5, 0.5, 0.25, 0.25], got {rates}"
     optimizer = SGD([Tensor([1.0], requires_grad=True)], lr=1.0)
     cosine = CosineAnnealingLR(optimizer, T_max=4, eta_min=0.1)
     for _ in range(2):
         cosine.step()
-    assert np.isclose(optimizer.param_groups[0]["lr"], 0.55), "halfway: the mean of base and minimum"
-    for _ in range(3):
+    assert np.isclose(optimizer.param_groups[0]["lr"], 0.55), f"halfway: the mean of base and minimum, 0.55; got {optimizer.param_groups[0]['lr']}"
+    cosine.step()
+    expected = 0.1 + 0.9 * (1 + np.cos(np.pi * 3 / 4)) / 2
+    assert np.isclose(optimizer.param_groups[0]["lr"], expected), f"epoch 3 of 4: expected {expected:.4f}, got {optimizer.param_groups[0]['lr']}"
+    for _ in range(2):
         cosine.step()
     assert np.isclose(optimizer.param_groups[0]["lr"], 0.1), "after T_max the rate stays at eta_min"
     print("Schedules work.")
@@ -603,7 +611,7 @@ if __name__ == "__main__":
 def test_unit_trainer_and_checkpoints():
     print("Unit test: Trainer and checkpoints...")
     from tinytorch.core.activations import ReLU
-    from tinytorch.core.layers import Linear, Sequential
+    from tinytorch.core.layers import Dropout, Linear, Sequential
     from tinytorch.core.optimizers import Adam
     from tinytorch.core.tensor import manual_seed
 
@@ -619,8 +627,46 @@ def test_unit_trainer_and_checkpoints():
 
     trainer = make()
     history = trainer.fit(batches, epochs=30, val_batches=batches, log=None)
-    assert len(history["train_loss"]) == 30 and history["val_accuracy"][-1] > 0.9, history["val_accuracy"][-1]
-    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert len(history["train_loss"]) == 30 and history["val_accuracy"][-1] > 0.9, \
+        f"30 epochs reach over 90% on this easy problem, got {history['val_accuracy'][-1]:.2%}"
+    assert history["train_loss"][-1] < history["train_loss"][0], "training lowers the loss"
+
+    # One epoch of two batches (3 samples, then 1) with plain SGD, followed step by step in
+    # NumPy: zero_grad before each backward, the global norm clipped before step(), and the
+    # epoch's loss as the mean over samples (not over batches).
+    from tinytorch.core.losses import MSELoss
+    from tinytorch.core.optimizers import SGD
+
+    layer = Linear(2, 1)
+    layer.weight.data[...] = [[0.5], [-1.0]]
+    layer.bias.data[...] = [0.25]
+    pieces = [(np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 1.0]]), np.array([[1.0], [0.0], [2.0]])),
+              (np.array([[2.0, 2.0]]), np.array([[-1.0]]))]
+    w, b, losses = np.array([[0.5], [-1.0]]), np.array([0.25]), []
+    for inputs, targets in pieces:
+        diff = inputs @ w + b - targets
+        losses.append(np.mean(diff ** 2) * len(inputs))
+        grad_w, grad_b = inputs.T @ (2 * diff / len(inputs)), np.sum(2 * diff / len(inputs), axis=0)
+        norm = np.sqrt(np.sum(grad_w ** 2) + np.sum(grad_b ** 2))
+        scale = 1.0 / (norm + 1e-6) if norm > 1.0 else 1.0
+        w, b = w - 0.1 * scale * grad_w, b - 0.1 * scale * grad_b
+    stepper = Trainer(layer, SGD(layer.parameters(), lr=0.1), MSELoss(), max_grad_norm=1.0)
+    result = stepper.train_epoch([(Tensor(inputs), Tensor(targets)) for inputs, targets in pieces])
+    assert np.allclose(layer.weight.data, w, atol=1e-5) and np.allclose(layer.bias.data, b, atol=1e-5), \
+        f"after the epoch expected weight {w.ravel().round(5).tolist()} and bias {b.round(5).tolist()}, " \
+        f"got {layer.weight.data.ravel().round(5).tolist()} and {layer.bias.data.round(5).tolist()} " \
+        "(zero the gradients before each backward, clip before step)"
+    assert np.isclose(result["loss"], sum(losses) / 4, atol=1e-5) and result["samples"] == 4, \
+        f"the epoch's loss is the mean over its 4 samples: expected {sum(losses) / 4:.5f}, got {result['loss']:.5f}"
+
+    noisy = make()
+    noisy.model = Sequential(Linear(2, 8), Dropout(0.5), Linear(8, 2))
+    first, second = noisy.evaluate(batches[:2]), noisy.evaluate(batches[:2])
+    assert first == second and noisy.model.training, "evaluate() runs in eval mode (no dropout) and restores training mode"
+    scheduled = make()
+    scheduled.schedule = StepLR(scheduled.optimizer, step_size=1, gamma=0.5)
+    rates = scheduled.fit(batches[:2], epochs=3, log=None)["lr"]
+    assert np.allclose(rates, [0.02, 0.01, 0.005]), f"the schedule steps once per epoch: expected lr [0.02, 0.01, 0.005], got {rates}"
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "run.npz"
@@ -636,7 +682,7 @@ def test_unit_trainer_and_checkpoints():
         try:
             make().resume(path)
         except CheckpointError as error:
-            assert "truncated or corrupt" in str(error)
+            assert "truncated or corrupt" in str(error), f"the error must mention truncated or corrupt, got: {error}"
         else:
             raise AssertionError("a truncated checkpoint must be refused clearly")
     print("Trainer and checkpoints work.")

@@ -264,7 +264,7 @@ def test_unit_dataset():
         raise AssertionError("Dataset is abstract: Dataset() must raise TypeError")
 
     x, y = Squares().get_batch(np.array([4, 0, 2]))
-    assert x.shape == (3, 2) and x.dtype == np.float32, (x.shape, x.dtype)
+    assert x.shape == (3, 2) and x.dtype == np.float32, f"a batch of 3 samples of 2 floats: expected (3, 2) float32, got {x.shape} {x.dtype}"
     assert np.array_equal(x.data[:, 0], [4, 0, 2]), "rows come in the order of the indices"
     assert y.dtype == np.int64 and np.array_equal(y.data, [16, 0, 4]), "labels stay integers"
     x, y = Squares().get_batch(slice(3, 6))
@@ -277,7 +277,7 @@ def test_unit_dataset():
     try:
         Ragged().get_batch(np.array([0, 1]))
     except ValueError as error:
-        assert "(1,)" in str(error) and "(2,)" in str(error), str(error)
+        assert "(1,)" in str(error) and "(2,)" in str(error), f"the error must mention (1,) and (2,), got: {error}"
     else:
         raise AssertionError("samples of different shapes cannot be stacked")
 
@@ -300,7 +300,7 @@ def test_unit_dataset():
     try:
         Words().get_batch(slice(0, 2))
     except TypeError as error:
-        assert "Words" in str(error) and "str" in str(error), str(error)
+        assert "Words" in str(error) and "str" in str(error), f"the error must mention Words and str, got: {error}"
     else:
         raise AssertionError("a sample holding a string cannot be stacked into a tensor")
     print("Dataset works.")
@@ -440,14 +440,14 @@ def test_unit_tensor_dataset():
     images = Tensor(np.arange(20, dtype=np.float32).reshape(10, 2))
     labels = Tensor(np.arange(10) % 3)
     data = TensorDataset(images, labels)
-    assert len(data) == 10
+    assert len(data) == 10, f"10 samples, got len {len(data)}"
 
     x, y = data[4]
-    assert np.array_equal(x.data, [8, 9]) and y.item() == 1 and y.dtype == labels.dtype
+    assert np.array_equal(x.data, [8, 9]) and y.item() == 1 and y.dtype == labels.dtype, f"data[4]: expected ([8, 9], 1), got ({x.data}, {y.data})"
 
     x, y = data[np.array([9, 0, 4])]
-    assert x.shape == (3, 2) and np.array_equal(x.data[:, 0], [18, 0, 8])
-    assert y.dtype == labels.dtype and np.array_equal(y.data, [0, 0, 1])
+    assert x.shape == (3, 2) and np.array_equal(x.data[:, 0], [18, 0, 8]), f"rows 9, 0, 4 in that order, got {x.data.tolist()}"
+    assert y.dtype == labels.dtype and np.array_equal(y.data, [0, 0, 1]), f"labels of rows 9, 0, 4: expected [0, 0, 1], got {y.data}"
     assert not np.shares_memory(x.data, images.data), "an index array gathers a copy"
     x, _ = data.get_batch(slice(2, 5))
     assert np.array_equal(x.data[:, 0], [4, 6, 8]) and np.shares_memory(x.data, images.data), "a slice is a view"
@@ -457,7 +457,7 @@ def test_unit_tensor_dataset():
     try:
         TensorDataset(Tensor(np.ones((100, 4))), Tensor(np.zeros(99, dtype=np.int64)))
     except ValueError as error:
-        assert "(100, 4)" in str(error) and "(99,)" in str(error), str(error)
+        assert "(100, 4)" in str(error) and "(99,)" in str(error), f"the error must mention (100, 4) and (99,), got: {error}"
     else:
         raise AssertionError("tensors with different first dimensions must be refused")
     for bad, error_type in (((), ValueError), ((np.ones(3),), TypeError), ((Tensor(1.0),), ValueError)):
@@ -470,7 +470,7 @@ def test_unit_tensor_dataset():
     try:
         data[10]
     except IndexError as error:
-        assert "10 samples" in str(error), str(error)
+        assert "10 samples" in str(error), f"the error must mention 10 samples, got: {error}"
     else:
         raise AssertionError("index 10 of 10 samples must raise IndexError")
     print("TensorDataset works.")
@@ -662,7 +662,7 @@ def test_unit_dataloader():
                                          (5, False, [5, 5]), (5, True, [5, 5]), (20, False, [10])):
         loader = DataLoader(data, batch_size=batch_size, drop_last=drop_last)
         batches = _epoch_indices(loader)
-        assert [len(b) for b in batches] == sizes, (batch_size, drop_last, [len(b) for b in batches])
+        assert [len(b) for b in batches] == sizes, f"batch_size={batch_size}, drop_last={drop_last}: expected sizes {sizes}, got {[len(b) for b in batches]}"
         assert len(loader) == len(sizes), "len(loader) is the number of batches"
         assert sum(batches, []) == list(range(sum(sizes))), "without shuffle, the file order"
 
@@ -678,13 +678,13 @@ def test_unit_dataloader():
 
     for x, index in loader:
         assert np.array_equal(x.data, images.data[index.data]), "each row travels with its own index"
-        assert index.dtype == np.int64 and x.dtype == np.float32
+        assert index.dtype == np.int64 and x.dtype == np.float32, f"dtypes are kept: got {x.dtype} and {index.dtype}"
     x, _ = next(iter(DataLoader(data, batch_size=4)))
     assert np.shares_memory(x.data, images.data), "without shuffle, batches are slices: views, not copies"
 
     manual_seed(7)
     dropped = _epoch_indices(DataLoader(data, batch_size=4, shuffle=True, drop_last=True))
-    assert [len(b) for b in dropped] == [4, 4] and len(set(sum(dropped, []))) == 8
+    assert [len(b) for b in dropped] == [4, 4] and len(set(sum(dropped, []))) == 8, f"drop_last with 10 samples in 4s: two batches of distinct samples, got {dropped}"
 
     for bad in (0, -1, 2.5, True, "8", None):
         try:
@@ -704,7 +704,7 @@ def test_unit_dataloader():
     try:
         DataLoader(42)
     except TypeError as error:
-        assert "int" in str(error), str(error)
+        assert "int" in str(error), f"the error must mention int, got: {error}"
     else:
         raise AssertionError("a number is not a data set")
     # As in PyTorch, a plain list of samples is a data set, and so is a Tensor (its rows).
@@ -713,11 +713,12 @@ def test_unit_dataloader():
     assert len(batches) == 3 and batches[0][0].shape == (2, 3) and np.array_equal(batches[2][1].data, [0]), \
         f"a list of (array, label) pairs gives (images, labels) batches, got {[tuple(b.shape for b in batch) for batch in batches]}"
     rows = list(DataLoader(images, batch_size=4))
-    assert [r.shape for r in rows] == [(4, 3), (4, 3), (2, 3)] and np.array_equal(rows[1].data, images.data[4:8])
+    assert [r.shape for r in rows] == [(4, 3), (4, 3), (2, 3)] and np.array_equal(rows[1].data, images.data[4:8]), \
+        f"a Tensor's rows are its samples: expected batches (4, 3), (4, 3), (2, 3), got {[r.shape for r in rows]}"
     try:
         DataLoader(TensorDataset(Tensor(np.zeros((0, 3)))))
     except ValueError as error:
-        assert "empty" in str(error), str(error)
+        assert "empty" in str(error), f"the error must mention empty, got: {error}"
     else:
         raise AssertionError("an empty dataset must be refused")
     print("DataLoader works.")
@@ -836,7 +837,7 @@ def test_module():
     assert len(loader) == 7, "103 samples in batches of 16: 6 full batches and one of 7"
     scores = np.full((count, 10), np.nan, dtype=np.float32)
     for x, y, index in loader:
-        assert x.shape[1:] == (features,) and y.dtype == labels.dtype
+        assert x.shape[1:] == (features,) and y.dtype == labels.dtype, f"a batch holds (B, {features}) images and the labels' dtype, got {x.shape} {y.dtype}"
         assert np.array_equal(y.data, labels.data[index.data]), "labels travel with their images"
         scores[index.data] = model(x).data
     assert not np.isnan(scores).any(), "every sample was seen in the epoch"
@@ -848,7 +849,7 @@ def test_module():
     general = list(DataLoader(_OneByOne(data), batch_size=16, shuffle=True))
     for fast, slow in zip(vectorised, general, strict=True):
         for fast_field, slow_field in zip(fast, slow, strict=True):
-            assert fast_field.dtype == slow_field.dtype and np.array_equal(fast_field.data, slow_field.data)
+            assert fast_field.dtype == slow_field.dtype and np.array_equal(fast_field.data, slow_field.data), "the vectorised and the general path give the same batches"
     print("All DataLoader tests passed. Next: tito module complete 08_dataloader")
 
 

@@ -350,7 +350,7 @@ def test_unit_char_tokenizer():
 
     unicode = CharTokenizer("añb😀")
     assert unicode.encode("😀ñ").tolist() == [3, 2], f"non-ASCII characters: expected [3, 2], got {unicode.encode('😀ñ').tolist()}"
-    assert unicode.decode([3, 0]) == "😀a"
+    assert unicode.decode([3, 0]) == "😀a", f"decode([3, 0]): expected '😀a', got {unicode.decode([3, 0])!r}"
 
     for text, character, position in (("Now\t", "\t", 3), ("NoW", "W", 2), ("z", "z", 0), ("bear", "b", 0)):
         try:
@@ -972,12 +972,13 @@ def test_unit_bpe_encode_decode():
     assert ordered.encode("aaa").tolist() == [257], f"'aaa': expected [257], got {ordered.encode('aaa').tolist()}"
 
     bytes_only = BPETokenizer()
-    assert bytes_only.vocab_size == 256 and bytes_only.encode("é😀").tolist() == [195, 169, 240, 159, 152, 128]
+    assert bytes_only.vocab_size == 256 and bytes_only.encode("é😀").tolist() == [195, 169, 240, 159, 152, 128], \
+        f"with no merges the ids are the UTF-8 bytes: expected [195, 169, 240, 159, 152, 128], got {bytes_only.encode('é😀').tolist()}"
     for text in ("Hello, world!", "café crème", "Ünïcödé ☃ 日本語 😀🎭", "  leading and trailing  \n\n", "a\tb\r\nc"):
         for which in (tokenizer, BPETokenizer.train("café crème, café noir; 日本語 日本", 270)):
             assert which.decode(which.encode(text)) == text, f"round trip of {text!r} failed: got {which.decode(which.encode(text))!r}"
     assert bytes_only.decode([195]) == "\ufffd", f"half a character decodes to U+FFFD, got {bytes_only.decode([195])!r}"
-    assert bytes_only.decode([104, 195, 105]) == "h\ufffdi"
+    assert bytes_only.decode([104, 195, 105]) == "h\ufffdi", f"a broken byte in the middle becomes U+FFFD, got {bytes_only.decode([104, 195, 105])!r}"
     assert tokenizer.decode(Tensor(np.array([257, 258]))) == "ab cd", "decode accepts a Tensor of ids"
 
     for bad, error_type in (([259], ValueError), ([-1], ValueError), ([1.5], TypeError), ([[257]], ValueError)):

@@ -148,6 +148,21 @@ def _matmul_rule(grad, out, inputs, saved):
     ### END SOLUTION
 
 
+@gradient_rule("linear")
+def _linear_rule(grad, out, inputs, saved):
+    x, weight = inputs[0], inputs[1]
+    ### BEGIN SOLUTION
+    rows = grad.reshape(-1, grad.shape[-1])  # (positions, out)
+    grads = [
+        grad @ weight.data.T if x.requires_grad else None,
+        x.data.reshape(-1, x.shape[-1]).T @ rows if weight.requires_grad else None,
+    ]
+    if len(inputs) == 3:
+        grads.append(rows.sum(axis=0) if inputs[2].requires_grad else None)
+    return tuple(grads)
+    ### END SOLUTION
+
+
 @gradient_rule("sum")
 def _sum_rule(grad, out, inputs, saved):
     (a,) = inputs

@@ -333,11 +333,15 @@ class Linear(Module):
 
     def forward(self, x):
         """
-        TODO: compute x @ W, then add the bias if there is one.
+        TODO: compute x @ W, add the bias if there is one, and record it as ONE operation.
 
         APPROACH:
-        1. x.matmul(self.weight) gives (*, out_features).
-        2. If self.bias is not None, add it (broadcasting adds it to every row).
+        1. Multiply the arrays with np.matmul: (*, in_features) @ (in, out) gives (*, out).
+        2. If there is a bias, add it to that product in place (the product is a new array
+           that nothing else holds, so no second array is needed).
+        3. Record the result with Tensor.from_op under the name "linear", with the inputs
+           (x, weight) or (x, weight, bias) in that order: Module 05's rule for "linear"
+           reads them in that order.
 
         EXAMPLE:
         >>> Linear(3, 2)(Tensor([[1, 2, 3], [4, 5, 6]])).shape
@@ -345,10 +349,11 @@ class Linear(Module):
         """
         self._check_input(x)
         ### BEGIN SOLUTION
-        output = x.matmul(self.weight)
-        if self.bias is not None:
-            output = output + self.bias
-        return output
+        output = np.matmul(x.data, self.weight.data)
+        if self.bias is None:
+            return Tensor.from_op(output, "linear", (x, self.weight))
+        output += self.bias.data
+        return Tensor.from_op(output, "linear", (x, self.weight, self.bias))
         ### END SOLUTION
 
     def _check_input(self, x):
