@@ -305,7 +305,7 @@ def test_unit_output_size_and_padding():
     filled = pad_images(x, (2, 1), value=-np.inf)
     assert filled.shape == (1, 1, 6, 5) and np.isneginf(filled[0, 0, :2]).all() and np.isneginf(filled[0, 0, :, -1]).all(), \
         f"pad_images(x, (2, 1), value=-inf) puts -inf on every side, got\n{filled[0, 0]}"
-    assert np.array_equal(filled[0, 0, 2:4, 1:4], x[0, 0])
+    assert np.array_equal(filled[0, 0, 2:4, 1:4], x[0, 0]), f"the image goes in the middle of the -inf frame, got\n{filled[0, 0]}"
     assert pad_images(x, (0, 0)) is x, "without padding the input itself comes back"
     assert np.array_equal(crop_images(padded, (1, 2), (2, 3)), x), "crop_images undoes pad_images"
     print("conv_output_size and pad_images work.")
@@ -844,7 +844,8 @@ def test_unit_conv2d():
         f"int arguments become pairs: got kernel_size {layer.kernel_size}, stride {layer.stride}, padding {layer.padding}"
     assert layer.weight.shape == (16, 3, 3, 5) and layer.bias.shape == (16,), \
         f"expected weight (16, 3, 3, 5) and bias (16,), got {layer.weight.shape} and {layer.bias.shape}"
-    assert isinstance(layer.weight, Parameter) and layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32
+    assert isinstance(layer.weight, Parameter) and layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32, \
+        f"weight and bias are float32 Parameters, got {type(layer.weight).__name__} {layer.weight.dtype} and {layer.bias.dtype}"
     assert layer.parameters() == [layer.weight, layer.bias], "parameters(): weight, then bias"
     wide = Conv2d(64, 64, 3)
     bound = 1 / np.sqrt(64 * 9)
@@ -856,11 +857,13 @@ def test_unit_conv2d():
 
     out = layer(Tensor(rng.standard_normal((4, 3, 10, 9))))
     assert out.shape == (4, 16, 5, 4), f"Conv2d(3, 16, (3, 5), stride 2, padding 1) on (4, 3, 10, 9): expected (4, 16, 5, 4), got {out.shape}"
-    assert out.requires_grad and out.dtype == np.float32
+    assert out.requires_grad and out.dtype == np.float32, \
+        f"the output is float32 and records its history: got {out.dtype}, requires_grad={out.requires_grad}"
     single = layer(Tensor(rng.standard_normal((3, 10, 9))))
     assert single.shape == (16, 5, 4), f"one image (3, 10, 9) gives (16, 5, 4), got {single.shape}"
     no_bias = Conv2d(2, 3, 1, bias=False)
-    assert no_bias.bias is None and len(no_bias.parameters()) == 1
+    assert no_bias.bias is None and len(no_bias.parameters()) == 1, \
+        f"bias=False: expected bias None and 1 parameter, got {no_bias.bias!r} and {len(no_bias.parameters())}"
     assert repr(layer) == "Conv2d(3, 16, kernel_size=(3, 5), stride=(2, 2), padding=(1, 1))", repr(layer)
 
     for bad, words in ((Tensor(np.ones((4, 1, 10, 9))), "3 input channels"), (Tensor(np.ones((10, 9))), "4-D"),
@@ -1195,7 +1198,8 @@ def test_unit_pooling():
         except GradcheckError as error:
             raise AssertionError(f"pooling gradient: {error}") from None
 
-    assert MaxPool2d(2).stride == 2 and MaxPool2d(3, 1).stride == 1 and MaxPool2d(2).parameters() == []
+    assert MaxPool2d(2).stride == 2 and MaxPool2d(3, 1).stride == 1 and MaxPool2d(2).parameters() == [], \
+        f"the stride defaults to the kernel size and pooling has no parameters: MaxPool2d(2).stride is {MaxPool2d(2).stride}"
     assert MaxPool2d(2)(Tensor(np.zeros((6, 8, 8)))).shape == (6, 4, 4), "one image (C, H, W) works too"
     assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0)", repr(MaxPool2d(2))
     for bad in (lambda: MaxPool2d(2, padding=2), lambda: MaxPool2d(0), lambda: AvgPool2d(3, stride=-1)):
@@ -1215,8 +1219,10 @@ def test_unit_pooling():
     flat = Flatten()(Tensor(np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)))
     assert flat.shape == (2, 60), f"Flatten() keeps the batch axis: expected (2, 60), got {flat.shape}"
     assert np.array_equal(flat.data[1], np.arange(60, 120)), "Flatten keeps each sample's numbers in order"
-    assert Flatten(0)(Tensor(np.zeros((2, 3, 4)))).shape == (24,)
-    assert Flatten(1, 2)(Tensor(np.zeros((2, 3, 4, 5)))).shape == (2, 12, 5)
+    got = Flatten(0)(Tensor(np.zeros((2, 3, 4)))).shape
+    assert got == (24,), f"Flatten(0) on (2, 3, 4): expected (24,), got {got}"
+    got = Flatten(1, 2)(Tensor(np.zeros((2, 3, 4, 5)))).shape
+    assert got == (2, 12, 5), f"Flatten(1, 2) on (2, 3, 4, 5): expected (2, 12, 5), got {got}"
     print("MaxPool2d, AvgPool2d and Flatten work.")
 
 
@@ -1528,8 +1534,9 @@ def test_unit_batch_norm():
         f"state_dict: parameters then buffers, as PyTorch names them; got {list(layer.state_dict())}"
     assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"], "running statistics are buffers, not parameters"
     features = BatchNorm1d(4)
-    assert features(Tensor(rng.standard_normal((8, 4)))).shape == (8, 4)
-    assert features(Tensor(rng.standard_normal((8, 4, 3)))).shape == (8, 4, 3)
+    for shape in ((8, 4), (8, 4, 3)):
+        got = features(Tensor(rng.standard_normal(shape))).shape
+        assert got == shape, f"BatchNorm1d(4) keeps the shape: expected {shape}, got {got}"
     for bad_layer, bad in ((BatchNorm2d(3), Tensor(np.ones((2, 4, 5, 5)))), (BatchNorm2d(3), Tensor(np.ones((3, 5, 5)))),
                            (BatchNorm1d(4), Tensor(np.ones((8, 3)))), (BatchNorm2d(3), Tensor(np.ones((1, 3, 1, 1))))):
         try:
