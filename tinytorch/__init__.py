@@ -33,6 +33,7 @@ _HOME = {
     "tinytorch.core.training": ("Trainer", "StepLR", "CosineAnnealingLR", "clip_grad_norm",
                                 "save_checkpoint", "load_checkpoint"),
     "tinytorch.core.dataloader": ("Dataset", "TensorDataset", "DataLoader"),
+    "tinytorch.core.spatial": ("Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "BatchNorm1d"),
     "tinytorch.core.tokenization": ("CharTokenizer", "BPETokenizer"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
