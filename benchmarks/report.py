@@ -5,6 +5,8 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from conv import CONV_LABELS
+
 LABELS = {
     "train_step_b32": "train step, batch 32",
     "train_step_b128": "train step, batch 128",
@@ -13,6 +15,8 @@ LABELS = {
     "add_chain": "add, fwd + bwd, in a chain",
     "add_single": "add, fwd + bwd, single call",
     "chain_backward": "backward of an add chain",
+    **{key: f"{label}, fwd + bwd" for key, label in CONV_LABELS.items()},
+    "cnn_step": "train step, cnn milestone's network, batch 64",
 }
 WAYS = ("tinytorch", "numpy", "torch")
 
@@ -112,8 +116,16 @@ def memory_table(memory):
     return table
 
 
+def cnn_memory_line(memory):
+    estimate = memory["estimate"]
+    parts = ", ".join(f"{name.replace('_', ' ')} {_mib(size)}" for name, size in estimate.items() if name != "total")
+    return (f"Peak memory of a training step of the cnn milestone's network at batch 64: {_mib(memory['peak'])}, "
+            f"estimate {_mib(estimate['total'])} ({parts}); peak / estimate "
+            f"{number(memory['derived']['peak_over_estimate'])}")
+
+
 def targets_table(targets):
-    table = Table(title="Targets of issues 6, 12 and 13")
+    table = Table(title="Targets of issues 6, 11, 12 and 13")
     for column in ("target", "measured", "limit", "", "runs spread"):
         table.add_column(column)
     for target in targets:
@@ -137,6 +149,7 @@ def print_report(report):
     console.print(f"graph freed after a step: {memory['derived']['graph_nodes_alive_after_step']} of "
                   f"{memory['derived']['graph_nodes']} graph nodes still alive (reference counting alone, gc off)")
     console.print(under_load_table(results, report["noisy_spread"]))
+    console.print(cnn_memory_line(results["memory_cnn_step"]))
     console.print(targets_table(report["targets"]))
     for reason in sorted({w["skipped"] for r in results.values() for w in r.get("ways", {}).values() if "skipped" in w}):
         console.print(f"PyTorch rows skipped: {reason}")

@@ -4,10 +4,12 @@
 
 Measures the seed's MLP (train steps at batch 32 and 128, an epoch at batch 128), Linear's
 forward, autograd's overhead on tiny adds, a 100,000-op backward, an epoch's peak memory, the
-digits milestone idle and beside two busy processes, a training step of the gpt milestone's
-model and causal attention forward + backward at three sequence lengths, then checks the
-targets of issues 6, 12 and 13. --quick shrinks every size so that the run takes seconds
-(CI's smoke check); its figures are not the ones to quote. Timings are never asserted anywhere.
+digits milestone idle and beside two busy processes, Conv2d forward + backward at LeNet-style
+and CIFAR-like shapes, a training step of the cnn milestone's network with its peak memory,
+a training step of the gpt milestone's model and causal attention forward + backward at three
+sequence lengths, then checks the targets of issues 6, 11, 12 and 13. --quick shrinks every
+size so that the run takes seconds (CI's smoke check); its figures are not the ones to quote.
+Timings are never asserted anywhere.
 """
 
 import argparse
@@ -15,6 +17,7 @@ import json
 import os
 import sys
 
+import conv
 import machine
 import memory
 import mlp
@@ -34,11 +37,11 @@ from tinytorch.core.training import write_atomically
 MODES = {
     "full": {"samples": 60_000, "steps": {32: 200, 128: 100}, "step_repeats": 7, "epoch_repeats": 5,
              "linear_calls": 200, "add_ops": 10_000, "chain_ops": 100_000, "micro_repeats": 7,
-             "load_epochs": 20, "load_repeats": 3,
+             "load_epochs": 20, "load_repeats": 3, "conv_calls": 10, "cnn_steps": 10,
              "gpt_steps": 3, "gpt_repeats": 5, "attention_calls": {128: 20, 256: 5, 512: 2}, "attention_repeats": 5},
     "quick": {"samples": 1_280, "steps": {32: 10, 128: 5}, "step_repeats": 3, "epoch_repeats": 3,
               "linear_calls": 10, "add_ops": 500, "chain_ops": 5_000, "micro_repeats": 3,
-              "load_epochs": 2, "load_repeats": 1,
+              "load_epochs": 2, "load_repeats": 1, "conv_calls": 1, "cnn_steps": 1,
               "gpt_steps": 2, "gpt_repeats": 3, "attention_calls": {16: 5, 32: 5}, "attention_repeats": 3},
 }
 BATCH = 128
@@ -55,7 +58,8 @@ TARGETS = [
      3.0, ("idle", "loaded")),
     ("GPT train step: tinytorch / PyTorch CPU", ("gpt_train_step", "ratios", "tinytorch/torch"), 2.0,
      ("tinytorch", "torch")),
-]
+] + [(f"{label}: tinytorch / PyTorch CPU", (key, "ratios", "tinytorch/torch"), 2.0, ("tinytorch", "torch"))
+     for key, label in conv.CONV_LABELS.items()]
 # Runs of one way that spread by more than this, (max - min) / median, were disturbed by other
 # processes: on a quiet machine these benchmarks spread by a few percent. A verdict on such
 # runs is marked noisy rather than trusted.
@@ -82,6 +86,10 @@ def run_benchmarks(torch, settings):
     loaded = under_load.under_load(settings["load_epochs"], settings["load_repeats"])
     for name, threads in zip(UNDER_LOAD, loaded):
         results[name] = loaded[threads]
+    for key in conv.CONV_SHAPES:
+        results[key] = conv.conv_fwd_bwd(torch, key, settings["conv_calls"], settings["step_repeats"])
+    results["cnn_step"] = conv.lenet_step(torch, settings["cnn_steps"], settings["step_repeats"])
+    results["memory_cnn_step"] = conv.step_memory()
     results["gpt_train_step"] = transformer.gpt_train_step(torch, settings["mode"], settings["gpt_steps"],
                                                            settings["gpt_repeats"])
     for seq_len, calls in settings["attention_calls"].items():

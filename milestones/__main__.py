@@ -3,9 +3,12 @@
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 import tinytorch
 from milestones import MILESTONES
+
+WORKSPACE = Path(__file__).resolve().parents[1]
 
 
 def main(argv=None):
@@ -33,8 +36,22 @@ def main(argv=None):
         tinytorch.set_num_threads(args.threads)
     # Speed, and the last bits of every result, depend on the BLAS and its threads: say which.
     print(f"BLAS: {tinytorch.threads.describe_blas()}")
-    trainer = importlib.import_module(f"milestones.{milestone.module}")
-    return trainer.run(milestone, dataset, epochs, args.out, args.json_path)
+    try:
+        trainer = importlib.import_module(f"milestones.{milestone.module}")
+        return trainer.run(milestone, dataset, epochs, args.out, args.json_path)
+    except NotImplementedError as error:
+        owner = unfinished_owner(error)
+        if owner is None:
+            raise
+        print(f"{owner} Then run this milestone again.", file=sys.stderr)
+        return 1
+
+
+def unfinished_owner(error):
+    """"Module NN is not finished..." when `error` came from a module's stub in the package, else None."""
+    from tito.unfinished import raised_at, unfinished_message
+
+    return unfinished_message(WORKSPACE, None, raised_at(error))
 
 
 if __name__ == "__main__":

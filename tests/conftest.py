@@ -20,7 +20,8 @@ def pytest_collection_modifyitems(config, items):
 
     `python -m pytest` is the learner's quick check; the slow tests are long end-to-end runs
     (the Fashion-MNIST milestone, `tito module complete` over every module, grading the whole
-    course, every notebook in a kernel, the benchmark harness) that CI runs every time. `-m slow` runs just them; `-m "not slow"` leaves them out unlisted.
+    course, the adversarial submissions and the mistake catalogue, every notebook in a kernel,
+    the benchmark harness) that CI runs every time. `-m slow` runs just them; `-m "not slow"` leaves them out unlisted.
     """
     if os.environ.get("TINYTORCH_RUN_SLOW") == "1" or "slow" in (config.option.markexpr or ""):
         return
@@ -93,6 +94,12 @@ def pristine_release(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def instructor_record(pristine_release):
+    """The instructor's copy of the pristine release's record, written beside the release."""
+    return pristine_release.with_name(pristine_release.name + ".release-record.json")
+
+
 @pytest.fixture
 def student(pristine_release, tmp_path):
     """A learner's copy of the student release, to work in, break and grade."""
@@ -106,3 +113,30 @@ def copy_reference_sources(root, slugs=None):
     for slug in slugs or [module.slug for module in all_modules(REPO)]:
         source = next((REPO / "modules" / slug).glob("*_dev.py"))
         shutil.copy2(source, root / "modules" / slug / source.name)
+
+
+# A line of Module 03's imports cell, which runs before every graded cell: where tests that play a
+# learner add code to that module.
+LAYERS_IMPORTS = "from tinytorch.core.tensor import Tensor, default_generator, from_numpy\n"
+
+# Code for a cell that starts processes although the grader's guard refuses subprocess.Popen
+# (subprocess's own audit call is pointed elsewhere), so that what happens next is up to the sandbox.
+SPAWN = (
+    "import subprocess, sys\n"
+    "subprocess.sys = type('NoAudit', (), {'audit': staticmethod(lambda *args: None),\n"
+    "                                      '__getattr__': lambda self, name: getattr(sys, name)})()\n"
+)
+
+
+def live_processes(marker):
+    """Pids of the live processes that have `marker` as one of their command-line arguments."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/cmdline", "rb") as stream:
+                    if marker.encode() in stream.read().split(b"\0"):
+                        found.append(int(entry.name))
+            except OSError:
+                pass  # it ended while we looked
+    return found

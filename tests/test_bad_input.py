@@ -19,6 +19,9 @@ from tinytorch import (
 from tinytorch.core.autograd import gradcheck
 from tinytorch.core.dataloader import collate
 from tinytorch.core.layers import Module, lecun_normal, xavier_uniform
+from tinytorch.core.spatial import (
+    AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Flatten, MaxPool2d, batch_norm, conv2d, max_pool2d,
+)
 from tinytorch.core.training import CheckpointError, clip_grad_norm, load_checkpoint, save_checkpoint
 from tinytorch.core.embeddings import Embedding, PositionalEmbedding, SinusoidalPositionalEncoding, embedding
 from tinytorch.core.attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
@@ -287,6 +290,56 @@ DATA = [
     ("collate, mixed structure", lambda: collate([(1, 2), [1, 2]]), TypeError, r"collate\[1\] is a list of \(int, int\), but sample 0 is a tuple"),
 ]
 
+
+def IMAGES(*shape):
+    return Tensor(np.ones(shape))  # float32 images
+
+
+CONV = r"Conv2d\(3, 16, kernel_size=\(3, 3\), stride=\(1, 1\)\)"
+SPATIAL = [
+    ("Conv2d, wrong channel count", lambda: Conv2d(3, 16, 3)(IMAGES(8, 1, 28, 28)), ValueError, CONV + r" expects 3 input channels, shape \(N, 3, H, W\), got shape \(8, 1, 28, 28\)"),
+    ("Conv2d, one image with the wrong channels", lambda: Conv2d(3, 16, 3)(IMAGES(1, 28, 28)), ValueError, CONV + r" expects 3 input channels.*got shape \(1, 28, 28\)"),
+    ("Conv2d, input smaller than the kernel", lambda: Conv2d(1, 6, 5)(IMAGES(2, 1, 4, 4)), ValueError, r"Conv2d\(1, 6, kernel_size=\(5, 5\), stride=\(1, 1\)\): the kernel \(5, 5\) is larger than the input's height and width \(4, 4\) with padding \(0, 0\), \(4, 4\); got input of shape \(2, 1, 4, 4\)"),
+    ("Conv2d, kernel wider than the input", lambda: Conv2d(3, 4, (3, 9), padding=(0, 1))(IMAGES(1, 3, 10, 6)), ValueError, r"the kernel \(3, 9\) is larger than the input's height and width \(10, 6\) with padding \(0, 1\), \(10, 8\); got input of shape \(1, 3, 10, 6\)"),
+    ("Conv2d, a 2-D input", lambda: Conv2d(1, 6, 5)(IMAGES(28, 28)), ValueError, r"Conv2d\(1, 6, .*\) expects a 4-D input \(N, 1, H, W\) or one image \(1, H, W\), got shape \(28, 28\)"),
+    ("Conv2d, a 5-D input", lambda: Conv2d(3, 16, 3)(IMAGES(2, 2, 3, 8, 8)), ValueError, CONV + r" expects a 4-D input \(N, 3, H, W\).*got shape \(2, 2, 3, 8, 8\)"),
+    ("Conv2d, flattened images", lambda: Conv2d(1, 6, 5)(IMAGES(32, 784)), ValueError, r"expects a 4-D input \(N, 1, H, W\).*got shape \(32, 784\)"),
+    ("Conv2d, negative padding", lambda: Conv2d(1, 6, 3, padding=-1), ValueError, r"Conv2d: padding must be an integer >= 0 or a pair of them, got -1"),
+    ("Conv2d, negative padding in a pair", lambda: Conv2d(1, 6, 3, padding=(1, -2)), ValueError, r"Conv2d: padding must be an integer >= 0 or a pair of them, got \(1, -2\)"),
+    ("Conv2d, kernel_size 0", lambda: Conv2d(1, 6, 0), ValueError, r"Conv2d: kernel_size must be an integer >= 1 or a pair of them, got 0"),
+    ("Conv2d, three kernel sizes", lambda: Conv2d(1, 6, (3, 3, 3)), ValueError, r"Conv2d: kernel_size must be an integer >= 1 or a pair of them, got \(3, 3, 3\)"),
+    ("Conv2d, stride 0", lambda: Conv2d(1, 6, 3, stride=(1, 0)), ValueError, r"Conv2d: stride must be an integer >= 1 or a pair of them, got \(1, 0\)"),
+    ("Conv2d, a float kernel size", lambda: Conv2d(1, 6, 2.5), ValueError, r"Conv2d: kernel_size must be an integer >= 1 or a pair of them, got 2.5"),
+    ("Conv2d, no input channels", lambda: Conv2d(0, 6, 3), ValueError, r"Conv2d: in_channels must be a positive integer, got 0"),
+    ("Conv2d, integer images", lambda: Conv2d(1, 6, 3)(Tensor(np.ones((2, 1, 8, 8), dtype=np.int64))), TypeError, r"Conv2d\(1, 6, .*\) expects a floating-point input, got dtype int64"),
+    ("Conv2d, a NumPy array", lambda: Conv2d(1, 6, 3)(np.ones((2, 1, 8, 8))), TypeError, r"Conv2d\(1, 6, .*\) expects a Tensor, got ndarray"),
+    ("conv2d, dtypes differ", lambda: conv2d(Tensor(np.ones((1, 1, 5, 5)), dtype=np.float64), Tensor(np.ones((2, 1, 3, 3)))), TypeError, r"conv2d with weight of shape \(2, 1, 3, 3\): the input is float64 but the weight is float32"),
+    ("conv2d, a 3-D weight", lambda: conv2d(IMAGES(1, 1, 5, 5), Tensor(np.ones((2, 3, 3)))), ValueError, r"conv2d expects a 4-D weight Tensor \(O, C, KH, KW\), got \(2, 3, 3\)"),
+    ("conv2d, bias of the wrong length", lambda: conv2d(IMAGES(1, 1, 5, 5), IMAGES(2, 1, 3, 3), IMAGES(3)), ValueError, r"conv2d with weight of shape \(2, 1, 3, 3\): the bias must be a Tensor of shape \(2,\), got \(3,\)"),
+    ("MaxPool2d, padding over half the kernel", lambda: MaxPool2d(2, padding=2), ValueError, r"MaxPool2d: padding \(2, 2\) must be at most half of the kernel size \(2, 2\)"),
+    ("MaxPool2d, window larger than the image", lambda: MaxPool2d(5)(IMAGES(1, 2, 4, 4)), ValueError, r"MaxPool2d\(kernel_size=5, stride=5, padding=0\): the kernel \(5, 5\) is larger than the input's height and width \(4, 4\).*\(1, 2, 4, 4\)"),
+    ("MaxPool2d, a 2-D input", lambda: MaxPool2d(2)(IMAGES(8, 8)), ValueError, r"MaxPool2d\(kernel_size=2, stride=2, padding=0\) expects a 4-D input \(N, C, H, W\) or one image \(C, H, W\), got shape \(8, 8\)"),
+    ("max_pool2d, kernel 0", lambda: max_pool2d(IMAGES(1, 1, 4, 4), 0), ValueError, r"max_pool2d: kernel_size must be an integer >= 1 or a pair of them, got 0"),
+    ("AvgPool2d, negative stride", lambda: AvgPool2d(3, stride=-1), ValueError, r"AvgPool2d: stride must be an integer >= 1 or a pair of them, got -1"),
+    ("AvgPool2d, negative padding", lambda: AvgPool2d(3, padding=-1), ValueError, r"AvgPool2d: padding must be an integer >= 0 or a pair of them, got -1"),
+    ("Flatten, a float dimension", lambda: Flatten(1.5), ValueError, r"Flatten: start_dim must be an integer, got 1.5"),
+    ("Flatten, start after end", lambda: Flatten(2, 1)(IMAGES(2, 3, 4, 5)), ValueError, r"flatten: start_dim 2 comes after end_dim 1 for shape \(2, 3, 4, 5\)"),
+    ("BatchNorm2d(0)", lambda: BatchNorm2d(0), ValueError, r"BatchNorm2d: num_features must be a positive integer, got 0"),
+    ("BatchNorm2d(-3)", lambda: BatchNorm2d(-3), ValueError, r"BatchNorm2d: num_features must be a positive integer, got -3"),
+    ("BatchNorm2d(2.5)", lambda: BatchNorm2d(2.5), ValueError, r"BatchNorm2d: num_features must be a positive integer, got 2.5"),
+    ("BatchNorm1d(True)", lambda: BatchNorm1d(True), ValueError, r"BatchNorm1d: num_features must be a positive integer, got True"),
+    ("BatchNorm2d, eps 0", lambda: BatchNorm2d(3, eps=0), ValueError, r"BatchNorm2d: eps must be a positive number, got 0"),
+    ("BatchNorm2d, momentum 1.5", lambda: BatchNorm2d(3, momentum=1.5), ValueError, r"BatchNorm2d: momentum must be a number from 0 to 1, or None, got 1.5"),
+    ("BatchNorm2d, wrong channel count", lambda: BatchNorm2d(16)(IMAGES(8, 3, 4, 4)), ValueError, r"BatchNorm2d\(16, eps=1e-05, momentum=0.1\) expects input of shape \(N, 16, H, W\), got shape \(8, 3, 4, 4\)"),
+    ("BatchNorm2d, one image", lambda: BatchNorm2d(3)(IMAGES(3, 4, 4)), ValueError, r"BatchNorm2d\(3, .*\) expects input of shape \(N, 3, H, W\), got shape \(3, 4, 4\)"),
+    ("BatchNorm1d, wrong feature count", lambda: BatchNorm1d(4)(IMAGES(8, 3)), ValueError, r"BatchNorm1d\(4, .*\) expects input of shape \(N, 4\) or \(N, 4, L\), got shape \(8, 3\)"),
+    ("BatchNorm2d, one value per channel", lambda: BatchNorm2d(3)(IMAGES(1, 3, 1, 1)), ValueError, r"BatchNorm2d\(3, .*\): training needs more than one value per channel, got input of shape \(1, 3, 1, 1\)"),
+    ("batch_norm of a vector", lambda: batch_norm(IMAGES(6), None, None, IMAGES(6), IMAGES(6), training=True), ValueError, r"batch_norm expects input of shape \(N, C, ...\), got shape \(6,\)"),
+    ("batch_norm of integers", lambda: batch_norm(Tensor(np.ones((4, 3), dtype=np.int64)), None, None, IMAGES(3), IMAGES(3), training=True), TypeError, r"batch_norm expects a floating-point Tensor, got int64"),
+    ("batch_norm in evaluation without running statistics", lambda: batch_norm(IMAGES(2, 3, 4, 4), None, None, IMAGES(3), IMAGES(3)), ValueError, r"batch_norm: running_mean must be a Tensor of shape \(3,\) for input \(2, 3, 4, 4\), got None"),
+]
+
+
 def QKV(q=(2, 3, 4), k=(2, 3, 4), v=(2, 3, 4)):
     return [Tensor(np.ones(shape)) for shape in (q, k, v)]
 
@@ -360,7 +413,8 @@ TRANSFORMERS = [
 
 SECTIONS = {"01_tensor": TENSOR, "02_activations": ACTIVATIONS, "03_layers": LAYERS, "04_losses": LOSSES,
             "05_autograd": AUTOGRAD, "06_optimizers": OPTIMIZERS, "07_training": TRAINING, "08_dataloader": DATA,
-            "11_embeddings": EMBEDDINGS, "12_attention": ATTENTION, "13_transformers": TRANSFORMERS}
+            "09_spatial": SPATIAL, "11_embeddings": EMBEDDINGS, "12_attention": ATTENTION,
+            "13_transformers": TRANSFORMERS}
 TABLE = [pytest.param(*row, id=row[0], marks=pytest.mark.module(name=module))
          for module, rows in SECTIONS.items() for row in rows]
 

@@ -17,6 +17,8 @@ from conftest import REPO, require_torch
 
 sys.path.insert(0, str(REPO / "benchmarks"))  # the harness's modules import each other as scripts do
 
+import conv  # noqa: E402
+import conv_numpy  # noqa: E402
 import memory  # noqa: E402
 import mlp  # noqa: E402
 import timing  # noqa: E402
@@ -121,8 +123,9 @@ def test_memory_estimate_counts_the_seed_network():
 
 
 TIMED = {"train_step_b32", "train_step_b128", "train_epoch_b128", "linear_forward_b128",
-         "add_chain", "add_single", "chain_backward", "gpt_train_step", "attention_t16", "attention_t32"}
-TORCH_ONLY = {"chain_backward", "gpt_train_step", "attention_t16", "attention_t32"}  # no hand-written NumPy way
+         "add_chain", "add_single", "chain_backward", "conv_lenet1", "conv_lenet2", "conv_cifar", "cnn_step",
+         "gpt_train_step", "attention_t16", "attention_t32"}
+WITHOUT_NUMPY = {"chain_backward", "cnn_step", "gpt_train_step", "attention_t16", "attention_t32"}
 
 
 def torch_expected():
@@ -157,12 +160,12 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
 
     results = report["results"]
     per_core = {"under_load_per_core"} if tinytorch.threads.usable_cores() > 1 else set()
-    assert set(results) == TIMED | {"memory_epoch_b128", "under_load_default"} | per_core
+    assert set(results) == TIMED | {"memory_epoch_b128", "under_load_default", "memory_cnn_step"} | per_core
     for key in TIMED:
         entry = results[key]
         repeats = entry["params"]["repeats"]
         assert entry["unit"] and entry["definition"]
-        expected_ways = {"tinytorch", "torch"} | ({"numpy"} if key not in TORCH_ONLY else set())
+        expected_ways = {"tinytorch", "torch"} | ({"numpy"} if key not in WITHOUT_NUMPY else set())
         assert set(entry["ways"]) == expected_ways, key
         assert set(entry["ratios"]) == set(entry["ratios_of_minima"]) == {
             f"tinytorch/{way}" for way in expected_ways - {"tinytorch"}}
@@ -187,6 +190,10 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
     assert used["derived"]["graph_nodes"] >= 8, "the step's graph was not walked"
     assert used["derived"]["graph_nodes_alive_after_step"] == 0, "a step's graph outlived the step"
 
+    step = results["memory_cnn_step"]
+    assert step["estimate"] == conv.step_estimate(conv.lenet("fashion-mnist"), (64, 1, 28, 28))
+    assert step["peak"] > step["estimate"]["parameters"] and step["derived"]["peak_over_estimate"] > 0
+
     for key in {"under_load_default"} | per_core:
         entry = results[key]
         assert entry["unit"] == "ms per epoch" and entry["params"]["busy_processes"] == 2
@@ -203,9 +210,10 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         assert target["met"] == (target["value"] <= target["limit"] if measured else None)
         assert target["noisy"] == (target["spread"] > report["noisy_spread"] if measured else None)
         assert measured or (not with_torch and "PyTorch" in target["name"])
-    for text in ("train step, batch 32", "epoch, batch 128", "Targets of issues 6, 12 and 13", "graph freed",
-                 "GPT train step", "attention fwd + bwd, seq 32",
-                 "idle and beside 2 busy processes", "1 (tinytorch's default)"):
+    for text in ("train step, batch 32", "epoch, batch 128", "Targets of issues 6, 11, 12 and 13", "graph freed",
+                 "idle and beside 2 busy processes", "1 (tinytorch's default)", "Conv2d(3, 32, 3, padding=1)",
+                 "Peak memory of a training step of the cnn milestone's network",
+                 "GPT train step", "attention fwd + bwd, seq 32"):
         assert text in result.stdout
 
 
@@ -217,6 +225,55 @@ def test_the_dataloader_benchmark_runs(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "tinytorch DataLoader, shuffle=True" in result.stdout and "x NumPy" in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(conv.CONV_SHAPES))
+def test_numpy_conv_computes_tinytorchs_output_and_gradients(name):
+    shape, out_channels, kernel, stride, padding = conv.CONV_SHAPES[name]
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2,) + shape[1:], dtype=np.float32)  # two images are enough to compare
+    layer = tinytorch.Conv2d(shape[1], out_channels, kernel, stride, padding)
+    ours_x = tinytorch.Tensor(x, requires_grad=True)
+    out = layer(ours_x)
+    upstream = rng.standard_normal(out.shape, dtype=np.float32)
+    out.backward(tinytorch.Tensor(upstream))
+    numpy_out, cache = conv_numpy.forward(x, layer.weight.data, layer.bias.data, layer.stride, layer.padding)
+    np.testing.assert_allclose(numpy_out, out.data, rtol=1e-5, atol=1e-5)
+    for got, expected, what in zip(conv_numpy.backward(upstream, cache),
+                                   (ours_x.grad, layer.weight.grad, layer.bias.grad), ("input", "weight", "bias")):
+        np.testing.assert_allclose(got, expected.data, rtol=1e-4, atol=1e-4, err_msg=f"{what} gradient")
+
+
+def test_torch_copy_of_the_cnn_computes_the_same_step():
+    torch = require_torch()
+    tinytorch.manual_seed(0)
+    model = conv.lenet("fashion-mnist")
+    theirs = conv.torch_copy(torch, model)
+    x, labels = conv.step_data(seed=2)
+    loss = conv.TinytorchStep(model)(x, labels)
+    their_loss = torch.nn.functional.cross_entropy(theirs(torch.from_numpy(x)), torch.from_numpy(labels))
+    their_loss.backward()
+    assert loss.item() == pytest.approx(their_loss.item(), rel=1e-5)
+    first_conv = theirs[0].weight.grad.numpy()
+    stepped = model[0].weight.data  # after tinytorch's SGD step: w - lr * grad
+    np.testing.assert_allclose(stepped, theirs[0].weight.detach().numpy() - conv.LEARNING_RATE * first_conv,
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_cnn_step_estimate_counts_the_shapes():
+    """The cnn milestone's network at batch 64, worked out by hand from the layer shapes."""
+    model = conv.lenet("fashion-mnist")
+    parts = conv.step_estimate(model, (64, 1, 28, 28))
+    parameters = (16 * 25 + 16) + 2 * 16 + (32 * 16 * 25 + 32) + 2 * 32 + (800 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10)
+    assert parts["parameters"] == parts["parameter_gradients"] == 4 * parameters
+    assert parts["im2col"] == 4 * 64 * (1 * 25 * 28 * 28 + 16 * 25 * 10 * 10)
+    # Outputs (conv, BN and its x_hat, ReLU per stage; pool output plus 1-byte winners; the Linear layers).
+    stage1, pooled1 = 16 * 28 * 28, 16 * 14 * 14
+    stage2, pooled2 = 32 * 10 * 10, 32 * 5 * 5
+    kept = 4 * 64 * (4 * stage1 + pooled1 + 4 * stage2 + pooled2 + 120 + 120 + 84 + 84 + 10) + 64 * (pooled1 + pooled2)
+    assert parts["activations"] == kept
+    assert parts["backward_transient"] == 4 * 64 * (16 * 25 * 10 * 10 + 16 * 14 * 14), "conv2's dcols and padded input grad"
+    assert parts["total"] == sum(value for key, value in parts.items() if key != "total")
 
 
 def test_busy_processes_spin_during_the_block_and_are_gone_after_it():

@@ -3,6 +3,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -21,8 +23,8 @@ def run_milestone(tmp_path, *args, env=None):
 def test_list_shows_every_milestone_and_target():
     result = run_tito("milestone", "list", cwd=REPO, env={"COLUMNS": "200"})
     assert result.returncode == 0
-    for text in ("perceptron", "xor", "mlp", "digits (97%)", "fashion-mnist (88%)", "attention", "reversal (95%)",
-                 "gpt", "shakespeare (0.35 nats below the bigram)"):
+    for text in ("perceptron", "xor", "mlp", "digits (97%)", "fashion-mnist (88%)", "cnn", "digits (98%)",
+                 "fashion-mnist (91%)", "attention", "reversal (95%)", "gpt", "shakespeare (0.35 nats below the bigram)"):
         assert text in result.stdout
 
 
@@ -57,6 +59,18 @@ def test_mlp_on_fashion_mnist_reaches_88_percent(tmp_path):
     result, report = run_milestone(tmp_path, "mlp", "--dataset", "fashion-mnist")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert report["test_accuracy"] >= 0.88 and report["reached"] and report["epochs"] == 20
+
+
+def test_cnn_on_digits_reaches_98_percent_beside_the_mlp(tmp_path):
+    """The quick variant CI runs; the MLP beside it is the mlp milestone's own run, to the digit."""
+    result, report = run_milestone(tmp_path, "cnn")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert report["dataset"] == "digits" and report["reached"] and report["test_accuracy"] >= 0.98
+    assert report["epochs"] == 20 and "epoch 20/20" in result.stdout and report["parameters"] == 6_186
+    _, mlp_report = run_milestone(tmp_path, "mlp")
+    assert report["mlp_test_accuracy"] == mlp_report["test_accuracy"] and report["mlp_epochs"] == 60
+    assert f"CNN {report['test_accuracy']:.2%}" in result.stdout and f"MLP {mlp_report['test_accuracy']:.2%}" in result.stdout
+    assert "plot" not in report or report["plot"].endswith("cnn-digits.png")
 
 
 def test_attention_reverses_sequences_and_without_it_stays_at_chance(tmp_path):
@@ -145,3 +159,15 @@ def test_relative_paths_are_taken_from_where_tito_runs(workspace):
 def test_bad_arguments(args, message):
     result = run_tito("milestone", "run", *args, cwd=REPO)
     assert result.returncode == 2 and message in result.stdout
+
+
+def test_the_lesson_analyses_the_network_the_cnn_milestone_trains():
+    """Module 09's analysis tabulates the milestone's Fashion-MNIST network; the two must not drift apart.
+    (The lesson runs in a process of its own: executing it registers its own gradient rules.)"""
+    from milestones.cnn import lenet
+
+    lesson = REPO / "modules" / "09_spatial" / "spatial_dev.py"
+    code = f"import runpy; print(repr(runpy.run_path({str(lesson)!r}, run_name='lesson')['milestone_network']()))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr(lenet("fashion-mnist"))

@@ -264,5 +264,5 @@ def test_package_reexports_resolve_lazily():
 
     assert tinytorch.Linear is __import__("tinytorch.core.layers", fromlist=["Linear"]).Linear
     assert "no_grad" in dir(tinytorch)
-    with pytest.raises(AttributeError, match="no attribute 'Conv2d'"):
-        tinytorch.Conv2d
+    with pytest.raises(AttributeError, match="no attribute 'Conv3d'"):
+        tinytorch.Conv3d

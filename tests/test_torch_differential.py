@@ -9,7 +9,7 @@ probability zero; hypothesis chooses the structure: shapes, dtypes, operations, 
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -69,7 +69,7 @@ def run_chain(t, a, b, binary, steps):
     return x
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)  # the same examples on every run
 @given(
     shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, min_side=1, max_side=4),
     dtype=st.sampled_from([np.float32, np.float64]),
@@ -104,7 +104,7 @@ DTYPES = [np.bool_, np.uint8, np.int32, np.int64, np.float32, np.float64]
 SCALARS = [True, 3, -2, 2.5]
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=120, deadline=None, derandomize=True)
 @given(
     left=st.sampled_from(DTYPES),
     right=st.one_of(st.sampled_from(DTYPES), st.sampled_from(SCALARS)),
@@ -112,6 +112,7 @@ SCALARS = [True, 3, -2, 2.5]
     right_dims=st.integers(0, 2),
     op=st.sampled_from(["add", "mul", "div", "eq", "lt"]),
 )
+@example(left=np.uint8, right=-2, left_dims=0, right_dims=0, op="lt")  # found by hypothesis: -2 wraps to 254 in uint8
 def test_dtype_promotion_matches_torch(left, right, left_dims, right_dims, op):
     torch = require_torch()
     operate = {"add": lambda a, b: a + b, "mul": lambda a, b: a * b, "div": lambda a, b: a / b,

@@ -33,6 +33,7 @@ _HOME = {
     "tinytorch.core.training": ("Trainer", "StepLR", "CosineAnnealingLR", "clip_grad_norm",
                                 "save_checkpoint", "load_checkpoint"),
     "tinytorch.core.dataloader": ("Dataset", "TensorDataset", "DataLoader"),
+    "tinytorch.core.spatial": ("Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "BatchNorm1d"),
     "tinytorch.core.tokenization": ("CharTokenizer", "BPETokenizer"),
     "tinytorch.core.embeddings": ("Embedding", "PositionalEmbedding", "SinusoidalPositionalEncoding"),
     "tinytorch.core.attention": ("scaled_dot_product_attention", "causal_mask", "MultiHeadAttention"),

@@ -20,7 +20,9 @@ from tito.console import make_console, make_progress, status_mark
 from tito.doctor import run_checks
 from tito.execute import execute_notebook
 from tito.export import plan_exports, write_exports
-from tito.grading import grade_workspace
+from tito.grading.grade import MEMORY, grade_workspace
+from tito.grading.sandbox import SandboxError
+from tito.grading.scratch import WorkspaceTooLarge
 from tito.inline_tests import run_inline_tests
 from tito.milestone_commands import add_commands as add_milestone_commands
 from tito.module_status import module_statuses
@@ -36,7 +38,8 @@ from tito.workspace import WorkspaceError, all_modules, find_root, resolve_modul
 
 # Errors that explain themselves: printed as one line, exit code 2, no traceback. OSError is
 # among them: a file tito needs that cannot be read or written is named in its message.
-USER_ERRORS = (WorkspaceError, SourceError, NotebookConflict, StateError, ReleaseError, ResetError, OSError)
+USER_ERRORS = (WorkspaceError, SourceError, NotebookConflict, StateError, ReleaseError, ResetError, SandboxError,
+               WorkspaceTooLarge, OSError)
 
 
 def _modules(root, names):
@@ -238,7 +241,7 @@ def cmd_release(args, console):
     for module in all_modules(root):
         _sync_before_reading(module, console)
     with console.status(f"writing a student release to {args.out}", spinner="line"):
-        report = make_release(root, args.out, keep)
+        report = make_release(root, args.out, keep, record=args.record)
     table = Table(title=f"student release in {report.out}")
     for column, justify in (("module", "left"), ("solutions", "left"), ("graded tests", "right"), ("points", "right")):
         table.add_column(column, justify=justify)
@@ -250,15 +253,19 @@ def cmd_release(args, console):
         f"{report.files} files written; the package imports; none of the {report.secrets_checked} "
         "distinctive lines of the stubbed solutions appears in any of them."
     )
+    console.print(f"The instructor's release record is {report.record}: keep it out of learners' hands and grade "
+                  f"with `tito grade WORKSPACE --release {report.record}`.")
     return 0
 
 
 def cmd_grade(args, console):
     root = find_root(args.workspace)
+    only = {resolve_module(root, name).slug for name in args.module} if args.module else None
     console.print(f"Grading the module sources of {root} ...")
     with make_progress(console) as progress:
         task = progress.add_task("graded tests", total=None)
-        report = grade_workspace(root, timeout=args.timeout, workers=args.workers,
+        report = grade_workspace(root, release=args.release, only=only, sandboxed=not args.no_sandbox,
+                                 timeout=args.timeout, workers=args.workers, memory=args.memory * 2**20,
                                  on_test=lambda slug, test: progress.advance(task))
     for module in report.modules:
         for note in module.notes:
@@ -279,6 +286,14 @@ def cmd_grade(args, console):
         console.print("[red]tito grade: no graded tests found: nothing was graded[/red]")
         return 1
     console.print(f"Total: {report.earned:g} of {report.possible:g} points from {report.test_count} graded tests.")
+    if report.needs_review:
+        console.print(f"[red]{len(report.needs_review)} graded test(s) scored 0 and need a human's review: "
+                      f"{escape(', '.join(report.needs_review))}[/red]")
+    if not report.verified:
+        console.print(f"[yellow]This grade is {escape(report.authority)}; pass --release with the instructor's "
+                      "record to verify it.[/yellow]")
+    if not report.sandboxed:
+        console.print("[yellow]Graded without a sandbox (--no-sandbox): the graded code ran with this user's rights.[/yellow]")
     return 0
 
 
@@ -341,6 +356,8 @@ def build_parser():
     release.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
     release.add_argument("--solutions", metavar="MODULE[,MODULE...]",
                          help="modules whose reference solutions stay in (a catch-up release)")
+    release.add_argument("--record", metavar="FILE",
+                         help="where to write the instructor's release record (default: DIR.release-record.json)")
     release.set_defaults(handler=cmd_release)
 
     grade = commands.add_parser("grade", help="score a workspace's own sources on their graded tests")
@@ -348,6 +365,13 @@ def build_parser():
     grade.add_argument("--json", metavar="FILE", help="also write the scores as JSON")
     grade.add_argument("--timeout", type=_positive(float), default=120, help="seconds one graded test may run")
     grade.add_argument("--workers", type=_positive(int), default=2, help="graded tests run at the same time")
+    grade.add_argument("--release", metavar="FILE",
+                       help="the instructor's release record (`tito release --record`): the authority on tests and points")
+    grade.add_argument("--module", action="append", metavar="MODULE", help="grade only this module (repeatable)")
+    grade.add_argument("--memory", type=_positive(int), default=MEMORY // 2**20, metavar="MIB",
+                       help="address space one graded test may use, in MiB")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run graded code without bubblewrap's isolation (the gradebook records it)")
     grade.set_defaults(handler=cmd_grade)
 
     add_milestone_commands(commands)

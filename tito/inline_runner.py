@@ -11,7 +11,7 @@ With PACKAGE_MODULE (the source's export target, e.g. `tinytorch.core.autograd`)
 is executed *as* that module: any code that imports it, like `Tensor.backward` importing
 autograd, gets the learner's source under test rather than an older exported copy.
 
-Like grade_runner.py, this file imports nothing from tito and is run by path, so that a
+Like tito/grading/cell_runner.py, this file imports nothing from tito and is run by path, so that a
 workspace's own `tito/` folder has no say in the result.
 """
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from tito import inline_runner
 from tito.processes import RUN_BY_PATH, run_child
 from tito.sources import SourceError, read_cells
+from tito.unfinished import innermost_frame, unfinished_message
 
 
 def _package_module(module):
@@ -52,7 +53,18 @@ def run_inline_tests(module, timeout=600):
             return InlineResult(problem=f"the test process died (exit code {process.returncode}):\n{detail}")
         report = json.loads(result_path.read_text(encoding="utf-8"))
     if report["load_error"]:
-        return InlineResult(problem=f"the module source failed to load:\n{report['load_error']}")
+        unfinished = _earlier_stub(module, report["load_error"])
+        return InlineResult(problem=unfinished or f"the module source failed to load:\n{report['load_error']}")
     if not report["tests"]:
         return InlineResult(problem=f"no test_* functions found in {module.source.name}")
+    for test in report["tests"]:
+        if test["status"] == "error":
+            test["message"] = _earlier_stub(module, test["message"]) or test["message"]
     return InlineResult(tests=report["tests"])
+
+
+def _earlier_stub(module, trace):
+    """"Module NN is not finished..." when `trace` ends in another module's stub, else None."""
+    if "NotImplementedError" not in (trace or ""):
+        return None
+    return unfinished_message(module.root, module.slug, innermost_frame(trace))

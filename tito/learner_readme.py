@@ -36,7 +36,7 @@ one you changed over the other, and if you changed both it stops and asks which 
 | run the module's own tests on your code | `tito module test 03` |
 | test, export and record the module as done | `tito module complete 03` |
 | start a module again from its handed-out version | `tito module reset 03` |
-| see your score on the graded tests | `tito grade` |
+| see your score on the graded tests (add `--no-sandbox` where bubblewrap is not installed) | `tito grade` |
 | check that your set-up works | `tito doctor` |
 
 `tito module complete` runs the module's tests in the source, exports your code into

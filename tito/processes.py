@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -79,12 +80,12 @@ def _on_signal(signum, frame):
         raise KeyboardInterrupt if signum == signal.SIGINT else Stopped(signum)
 
 
-def _start(command, root, pass_signals=False, **streams):
+def _start(command, root, pass_signals=False, env=None, **streams):
     """Start `command` at the workspace `root` in a process group of its own, tracked until reaped."""
     if _stopping is not None:
         raise Stopped(_stopping)
-    process = subprocess.Popen(command, cwd=root, env=workspace_env(root), stdin=subprocess.DEVNULL,
-                               start_new_session=sys.platform != "win32", **streams)
+    process = subprocess.Popen(command, cwd=root, env=workspace_env(root) if env is None else env,
+                               stdin=subprocess.DEVNULL, start_new_session=sys.platform != "win32", **streams)
     _children[process] = pass_signals
     if _stopping is not None:  # the signal came while it was starting: the handler did not see it
         _stop(process)
@@ -111,6 +112,19 @@ def run_child(command, root, timeout):
         process.communicate()
         raise
     finally:
+        _children.pop(process, None)
+
+
+@contextmanager
+def tracked_child(command, root, env=None, **popen):
+    """Start `command` at `root` as run_child does (its own process group, stopped by tito's signal
+    handlers), with `env` (default: the workspace's); when the block ends, kill its group and reap it."""
+    process = _start(command, root, env=env, **popen)
+    try:
+        yield process
+    finally:
+        _stop(process)
+        process.wait()
         _children.pop(process, None)
 
 

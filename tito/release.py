@@ -18,10 +18,10 @@ from tito.learner_readme import learner_readme
 from tito.milestone_commands import milestone_registry
 from tito.module_tests import belongs_to_a_module
 from tito.processes import IMPORT_PACKAGE_PROBE, run_child
-from tito.release_record import module_record, released_source, write_release
+from tito.release_record import RELEASE_FILE, module_record, released_source, write_release
 from tito.solutions import clear_solution_regions, student_text
 from tito.sources import read_cells
-from tito.state import utc_now
+from tito.state import state_path, utc_now
 from tito.workspace import all_modules
 
 # A solution line shorter than this (`return x`, `else:`) says nothing about the solution.
@@ -50,14 +50,28 @@ class ReleaseReport:
     modules: list = field(default_factory=list)  # ModuleRelease
     files: int = 0
     secrets_checked: int = 0
+    record: Path = None  # the instructor's copy of the release record
 
 
-def make_release(root, out, keep=()):
+def default_record_path(out):
+    """Where the instructor's copy of the release record goes by default: beside the release, not in it."""
+    out = Path(out).resolve()
+    return out.with_name(out.name + ".release-record.json")
+
+
+def make_release(root, out, keep=(), record=None):
     """Write a student workspace of the workspace `root` to the new or empty folder `out`.
 
     `keep` holds the slugs of modules whose reference solutions stay in (a catch-up release).
+    The instructor's copy of the release record is written to `record` (default: beside `out`),
+    which must be outside `out` and not exist yet.
     """
     root, out = Path(root).resolve(), Path(out).resolve()
+    record = Path(record).resolve() if record else default_record_path(out)
+    if record == out or out in record.parents:
+        raise ReleaseError(f"the instructor's record {record} would be inside the student release; choose a path outside it")
+    if record.exists():
+        raise ReleaseError(f"{record} already exists; tito release writes the instructor's record only to a new file")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError(f"{out} already exists and is not an empty folder; tito release writes only to a new one")
     if out == root or root in out.parents and out.parts[len(root.parts)] in ("modules", "tinytorch", "tito", "tests"):
@@ -72,13 +86,17 @@ def make_release(root, out, keep=()):
         report.files = sum(1 for path in staging.rglob("*") if path.is_file())
         report.secrets_checked = _check_for_leaks(root, staging, modules, set(keep))
         _check_imports(staging)
+        # The instructor's copy first: a release is not handed out without the record that grades it.
+        shutil.copyfile(state_path(staging, RELEASE_FILE), record)
         if out.exists():
             out.rmdir()
         staging.rename(out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if record.exists() and not out.exists():
+            record.unlink()
         raise
-    report.out = out
+    report.out, report.record = out, record
     return report
 
 

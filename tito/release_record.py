@@ -1,12 +1,22 @@
-"""What a student release promised: `.tito/release.json` and the released sources beside it.
+"""What a student release promised: the release record and the released sources beside it.
 
 For each module the record holds the hash of the source as released, whether its solutions
-were kept, and every locked cell (the graded tests), in source order, with its grade_id,
-points, source and the sha256 of that source.
-`tito grade` runs the locked cells from here and reports any that the workspace changed as
-tampered; `tito module reset` restores `.tito/released/<module>.py`; `tito module status`
-calls a module "not started" while its source is still the released one.
+were kept, the modules its code imports by name (`np` -> numpy; tinytorch's own left out), and
+every locked cell (the graded tests), in source order, with its grade_id, points, source and
+the sha256 of that source.
+
+It exists twice. The student workspace carries `.tito/release.json`, which `tito module reset`
+(restoring `.tito/released/<module>.py`) and `tito module status` use, and which a learner can
+edit. The instructor's copy is written outside the workspace (`tito release --record FILE`);
+`tito grade --release FILE` takes locked cells, points and graded tests from it alone, and
+runs the locked cells from it, reporting any that the workspace changed as tampered.
+Every copy is checked when read: each locked cell's source must match its own hash.
 """
+
+import ast
+import math
+from numbers import Real
+from pathlib import Path
 
 from tito.state import StateError, read_state, sha256_text, state_path, write_state
 
@@ -32,7 +42,30 @@ def module_record(text, cells, solutions_kept):
             if entry["grade"]:
                 entry["points"] = cell.nbgrader["points"]
             locked.append(entry)
-    return {"source_sha256": sha256_text(text), "solutions_kept": solutions_kept, "locked_cells": locked}
+    return {"source_sha256": sha256_text(text), "solutions_kept": solutions_kept, "locked_cells": locked,
+            "imports": course_imports(cells)}
+
+
+def course_imports(cells):
+    """{name: module} for each top-level `import x [as y]` of the code cells, tinytorch's own left out.
+
+    The grader checks that these names still refer to those modules while the tests run.
+    """
+    found = {}
+    for cell in cells:
+        if cell.kind != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    top = alias.name.split(".")[0]
+                    if top != "tinytorch":
+                        found[alias.asname or top] = alias.name if alias.asname else top
+    return found
 
 
 def released_source(root, slug):
@@ -51,14 +84,50 @@ def load_release(root):
     skip its tamper checks because the file that holds them was damaged.
     """
     record = read_state(state_path(root, RELEASE_FILE), RELEASE_SCHEMA)
+    return None if record is None else checked_record(record, RELEASE_FILE)
+
+
+def load_instructor_record(path, workspace):
+    """The instructor's copy of a release record at `path`; StateError if it is missing, damaged or
+    inside the `workspace` being graded (where the learner could have written it)."""
+    path = Path(path).resolve()
+    workspace = Path(workspace).resolve()
+    if path == workspace or workspace in path.parents:
+        raise StateError(f"the release record {path} is inside the workspace being graded, where the learner "
+                         "can edit it; pass the instructor's copy that `tito release --record` wrote")
+    record = read_state(path, RELEASE_SCHEMA)
     if record is None:
-        return None
+        raise StateError(f"there is no release record at {path}")
+    return checked_record(record, path.name)
+
+
+def checked_record(record, name):
+    """`record` if every module entry is whole and every locked cell matches its hash; else StateError."""
     modules = record.get("modules")
-    if not isinstance(modules, dict) or not all(
-        isinstance(entry, dict) and "source_sha256" in entry and isinstance(entry.get("locked_cells"), list)
-        and all(isinstance(cell, dict) and {"grade_id", "grade", "sha256", "source"} <= cell.keys()
-                for cell in entry["locked_cells"])
-        for entry in modules.values()
-    ):
-        raise StateError(f"{RELEASE_FILE} does not hold a record of each released module")
+    if not isinstance(modules, dict):
+        raise StateError(f"{name} does not hold a record of each released module")
+    for slug, entry in modules.items():
+        problem = _entry_problem(entry)
+        if problem:
+            raise StateError(f"{name}: the record of {slug} is damaged: {problem}")
     return record
+
+
+def _entry_problem(entry):
+    if not isinstance(entry, dict) or not isinstance(entry.get("source_sha256"), str):
+        return "it has no source hash"
+    if not isinstance(entry.get("locked_cells"), list):
+        return "it has no list of locked cells"
+    imports = entry.get("imports", {})
+    if not isinstance(imports, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in imports.items()):
+        return "its imports are not a map of names to modules"
+    for cell in entry["locked_cells"]:
+        if not isinstance(cell, dict) or not isinstance(cell.get("grade_id"), str) \
+                or not isinstance(cell.get("source"), str) or not isinstance(cell.get("grade"), bool):
+            return "a locked cell lacks its grade_id, source or grade flag"
+        if cell.get("sha256") != sha256_text(cell["source"]):
+            return f"the source of the locked cell {cell['grade_id']!r} does not match its sha256"
+        points = cell.get("points")
+        if cell["grade"] and (isinstance(points, bool) or not isinstance(points, Real) or not (math.isfinite(points) and points >= 0)):
+            return f"the graded cell {cell['grade_id']!r} has no valid points"
+    return None

@@ -121,10 +121,16 @@ def check_nbgrader_cells(path, cells):
     - a marker stands alone on its line, and only in a solution code cell: nbgrader reads
       any line containing the words as a marker, even in prose, and refuses the notebook;
     - the cell with `#| default_exp` must not be a solution cell, for the same reason;
-    - a graded cell needs a grade_id and non-negative points; grade_ids are unique.
+    - a graded cell needs a grade_id and non-negative points; grade_ids are unique;
+    - the metadata after `# %%` is valid JSON, and nbgrader's is an object.
     """
     seen = {}
     for cell in cells:
+        if "incorrectly_encoded_metadata" in cell.metadata:
+            raise SourceError(path, cell.line, "the metadata after `# %%` is not valid JSON: "
+                              f"{cell.metadata['incorrectly_encoded_metadata']}")
+        if not isinstance(cell.metadata.get("nbgrader", {}), dict):
+            raise SourceError(path, cell.line, "the cell's nbgrader metadata is not a JSON object")
         meta = cell.nbgrader
         if meta.get("solution") and "default_exp" in cell.directives:
             raise SourceError(path, cell.line, "the `#| default_exp` cell must not be a solution cell")

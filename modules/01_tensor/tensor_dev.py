@@ -710,16 +710,24 @@ class Tensor:
 
     # -- comparisons and logic -----------------------------------------------------------
     def _compare(self, other, op, compute):
-        """An elementwise comparison: a bool tensor with no history (it has no gradient)."""
-        if isinstance(other, Tensor):
-            other = other.data
-        elif not _is_number(other) and not isinstance(other, (np.ndarray, list, tuple)):
-            return NotImplemented
+        """An elementwise comparison: a bool tensor with no history (it has no gradient).
+
+        Both sides are first promoted as for arithmetic (section 4), as PyTorch does: a uint8
+        tensor compared with -2 compares with -2 wrapped around to 254, not with -2.
+        """
+        if not isinstance(other, Tensor):
+            if not _is_number(other) and not isinstance(other, (np.ndarray, list, tuple)):
+                return NotImplemented
+            other = self._operand(op, other)
+        a, b = self.data, other.data
+        if a.dtype != b.dtype:
+            dtype = _result_dtype(self, other)
+            a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
         try:
-            data = compute(self.data, other)
+            data = compute(a, b)
         except ValueError:
             raise ValueError(
-                f"{op}: shapes {self.shape} and {np.shape(other)} cannot be broadcast together"
+                f"{op}: shapes {self.shape} and {other.shape} cannot be broadcast together"
             ) from None
         return Tensor.from_op(data, None, ())
 
@@ -1693,6 +1701,9 @@ def test_unit_reductions():
         ("mean(dim=-1, keepdim=True)", x.mean(dim=-1, keepdim=True), [[13 / 3], [17 / 3]]),
         ("amax(dim=0)", x.amax(dim=0), [8.0, 9.0, 7.0]),
         ("amax(dim=1)", x.amax(dim=1), [9.0, 8.0]),
+        ("amax(dim=0, keepdim=True)", x.amax(dim=0, keepdim=True), [[8.0, 9.0, 7.0]]),
+        ("amin(axis=1, keepdims=True)", x.amin(axis=1, keepdims=True), [[1.0], [2.0]]),
+        ("max(dim=1, keepdim=True).values", x.max(dim=1, keepdim=True).values, [[9.0], [8.0]]),
         ("max()", x.max(), 9.0),
         ("min()", x.min(), 1.0),
         ("amin(dim=1)", x.amin(dim=1), [1.0, 2.0]),

@@ -509,16 +509,24 @@ class Tensor:
 
     # -- comparisons and logic -----------------------------------------------------------
     def _compare(self, other, op, compute):
-        """An elementwise comparison: a bool tensor with no history (it has no gradient)."""
-        if isinstance(other, Tensor):
-            other = other.data
-        elif not _is_number(other) and not isinstance(other, (np.ndarray, list, tuple)):
-            return NotImplemented
+        """An elementwise comparison: a bool tensor with no history (it has no gradient).
+
+        Both sides are first promoted as for arithmetic (section 4), as PyTorch does: a uint8
+        tensor compared with -2 compares with -2 wrapped around to 254, not with -2.
+        """
+        if not isinstance(other, Tensor):
+            if not _is_number(other) and not isinstance(other, (np.ndarray, list, tuple)):
+                return NotImplemented
+            other = self._operand(op, other)
+        a, b = self.data, other.data
+        if a.dtype != b.dtype:
+            dtype = _result_dtype(self, other)
+            a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
         try:
-            data = compute(self.data, other)
+            data = compute(a, b)
         except ValueError:
             raise ValueError(
-                f"{op}: shapes {self.shape} and {np.shape(other)} cannot be broadcast together"
+                f"{op}: shapes {self.shape} and {other.shape} cannot be broadcast together"
             ) from None
         return Tensor.from_op(data, None, ())
 
