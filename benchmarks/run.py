@@ -5,10 +5,11 @@
 Measures the seed's MLP (train steps at batch 32 and 128, an epoch at batch 128), Linear's
 forward, autograd's overhead on tiny adds, a 100,000-op backward, an epoch's peak memory, the
 digits milestone idle and beside two busy processes, Conv2d forward + backward at LeNet-style
-and CIFAR-like shapes, and a training step of the cnn milestone's network with its peak
-memory, then checks the targets of issues 6, 11 and 13. --quick shrinks every size so that the
-run takes seconds (CI's smoke check); its figures are not the ones to quote. Timings are never
-asserted anywhere.
+and CIFAR-like shapes, a training step of the cnn milestone's network with its peak memory,
+a training step of the gpt milestone's model and causal attention forward + backward at three
+sequence lengths, then checks the targets of issues 6, 11, 12 and 13. --quick shrinks every
+size so that the run takes seconds (CI's smoke check); its figures are not the ones to quote.
+Timings are never asserted anywhere.
 """
 
 import argparse
@@ -23,6 +24,7 @@ import mlp
 import overhead
 import report
 import training_speed
+import transformer
 import under_load
 from tinytorch import get_num_threads, set_num_threads
 from tinytorch.core.training import write_atomically
@@ -35,10 +37,12 @@ from tinytorch.core.training import write_atomically
 MODES = {
     "full": {"samples": 60_000, "steps": {32: 200, 128: 100}, "step_repeats": 7, "epoch_repeats": 5,
              "linear_calls": 200, "add_ops": 10_000, "chain_ops": 100_000, "micro_repeats": 7,
-             "load_epochs": 20, "load_repeats": 3, "conv_calls": 10, "cnn_steps": 10},
+             "load_epochs": 20, "load_repeats": 3, "conv_calls": 10, "cnn_steps": 10,
+             "gpt_steps": 3, "gpt_repeats": 5, "attention_calls": {128: 20, 256: 5, 512: 2}, "attention_repeats": 5},
     "quick": {"samples": 1_280, "steps": {32: 10, 128: 5}, "step_repeats": 3, "epoch_repeats": 3,
               "linear_calls": 10, "add_ops": 500, "chain_ops": 5_000, "micro_repeats": 3,
-              "load_epochs": 2, "load_repeats": 1, "conv_calls": 1, "cnn_steps": 1},
+              "load_epochs": 2, "load_repeats": 1, "conv_calls": 1, "cnn_steps": 1,
+              "gpt_steps": 2, "gpt_repeats": 3, "attention_calls": {16: 5, 32: 5}, "attention_repeats": 3},
 }
 BATCH = 128
 
@@ -52,6 +56,8 @@ TARGETS = [
      ("tinytorch", "numpy")),
     ("digits milestone beside 2 busy processes / idle, default threads", ("under_load_default", "ratios", "loaded/idle"),
      3.0, ("idle", "loaded")),
+    ("GPT train step: tinytorch / PyTorch CPU", ("gpt_train_step", "ratios", "tinytorch/torch"), 2.0,
+     ("tinytorch", "torch")),
 ] + [(f"{label}: tinytorch / PyTorch CPU", (key, "ratios", "tinytorch/torch"), 2.0, ("tinytorch", "torch"))
      for key, label in conv.CONV_LABELS.items()]
 # Runs of one way that spread by more than this, (max - min) / median, were disturbed by other
@@ -84,6 +90,11 @@ def run_benchmarks(torch, settings):
         results[key] = conv.conv_fwd_bwd(torch, key, settings["conv_calls"], settings["step_repeats"])
     results["cnn_step"] = conv.lenet_step(torch, settings["cnn_steps"], settings["step_repeats"])
     results["memory_cnn_step"] = conv.step_memory()
+    results["gpt_train_step"] = transformer.gpt_train_step(torch, settings["mode"], settings["gpt_steps"],
+                                                           settings["gpt_repeats"])
+    for seq_len, calls in settings["attention_calls"].items():
+        results[f"attention_t{seq_len}"] = transformer.attention_forward_backward(
+            torch, seq_len, calls, settings["attention_repeats"])
     return results
 
 
@@ -110,7 +121,10 @@ def add_ratios(results, torch_missing):
 def check_targets(results):
     """Each target's figure, whether it is met, and how far the runs behind it spread."""
     checked = []
-    for name, (key, group, figure), limit, ways in TARGETS:
+    attention = [(f"attention fwd + bwd, seq {results[key]['params']['shape'][2]}: tinytorch / PyTorch CPU",
+                  (key, "ratios", "tinytorch/torch"), 2.0, ("tinytorch", "torch"))
+                 for key in results if key.startswith("attention_t")]
+    for name, (key, group, figure), limit, ways in TARGETS + attention:
         value = results[key][group].get(figure)
         spread = None if value is None else max(results[key]["ways"][way]["spread"] for way in ways)
         checked.append({"name": name, "figure": f"{key}.{group}.{figure}", "value": value, "limit": limit,
@@ -134,7 +148,7 @@ def main(argv=None):
     # PyTorch gets as many threads as NumPy's BLAS has, so neither has more cores to use.
     torch, torch_missing = machine.load_torch(get_num_threads())
     facts = machine.describe(torch)
-    results = run_benchmarks(torch, MODES[mode])
+    results = run_benchmarks(torch, {**MODES[mode], "mode": mode})
     facts["load_average_end"] = list(os.getloadavg())
     add_ratios(results, torch_missing)
     outcome = {"mode": mode, "command": " ".join(["python benchmarks/run.py", *argv]), "settings": MODES[mode],

@@ -23,6 +23,9 @@ from tinytorch.core.spatial import (
     AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Flatten, MaxPool2d, batch_norm, conv2d, max_pool2d,
 )
 from tinytorch.core.training import CheckpointError, clip_grad_norm, load_checkpoint, save_checkpoint
+from tinytorch.core.embeddings import Embedding, PositionalEmbedding, SinusoidalPositionalEncoding, embedding
+from tinytorch.core.attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
+from tinytorch.core.transformers import GPT, LayerNorm, TransformerBlock
 
 # Built inside each call, never at import: in a student release a module may still be a stub.
 def M():
@@ -336,9 +339,82 @@ SPATIAL = [
     ("batch_norm in evaluation without running statistics", lambda: batch_norm(IMAGES(2, 3, 4, 4), None, None, IMAGES(3), IMAGES(3)), ValueError, r"batch_norm: running_mean must be a Tensor of shape \(3,\) for input \(2, 3, 4, 4\), got None"),
 ]
 
+
+def QKV(q=(2, 3, 4), k=(2, 3, 4), v=(2, 3, 4)):
+    return [Tensor(np.ones(shape)) for shape in (q, k, v)]
+
+
+def _sdpa(mask=None, **shapes):
+    return scaled_dot_product_attention(*QKV(**shapes), mask=mask)
+
+
+def _gpt():
+    return GPT(vocab_size=11, embed_dim=8, num_layers=1, num_heads=2, max_seq_len=8)
+
+
+_GPT = r"GPT\(vocab_size=11, embed_dim=8, num_layers=1, num_heads=2, max_seq_len=8\)"
+
+EMBEDDINGS = [
+    ("a token id past the table", lambda: Embedding(10, 4)(np.array([[1, 10]])), IndexError, r"Embedding\(10, 4\): token id 10 at position \(0, 1\) is out of range; ids must be 0 to 9 \(input shape \(1, 2\)\)"),
+    ("a negative token id", lambda: Embedding(10, 4)(np.array([3, -1])), IndexError, r"Embedding\(10, 4\): token id -1 at position \(1,\) is out of range"),
+    ("float token ids", lambda: Embedding(10, 4)(Tensor([1.0, 2.0])), TypeError, r"Embedding\(10, 4\) expects integer token ids, got dtype float32"),
+    ("bool token ids", lambda: Embedding(10, 4)(np.array([True, False])), TypeError, r"Embedding\(10, 4\) expects integer token ids, got dtype bool"),
+    ("embedding_dim=0", lambda: Embedding(10, 0), ValueError, r"Embedding: embedding_dim must be a positive integer, got 0"),
+    ("num_embeddings=2.5", lambda: Embedding(2.5, 4), ValueError, r"Embedding: num_embeddings must be a positive integer, got 2.5"),
+    ("embedding, a 1-D table", lambda: embedding([0], Tensor(np.ones(3))), ValueError, r"embedding: weight must be a 2-D Tensor \(num_embeddings, embedding_dim\)"),
+    ("embedding, an id past the table", lambda: embedding([0, 5], Tensor(np.ones((3, 2)))), IndexError, r"embedding: token id 5 at position \(1,\) is out of range; ids must be 0 to 2"),
+    ("positions, longer than max_seq_len", lambda: PositionalEmbedding(8, 4)(Tensor(np.ones((2, 9, 4)))), ValueError, r"PositionalEmbedding\(max_seq_len=8, embed_dim=4\): a sequence of 9 positions is longer than max_seq_len 8 \(input shape \(2, 9, 4\)\)"),
+    ("positions, the wrong width", lambda: PositionalEmbedding(8, 4)(Tensor(np.ones((2, 3, 5)))), ValueError, r"PositionalEmbedding\(max_seq_len=8, embed_dim=4\) expects input of shape \(\.\.\., seq, 4\), got shape \(2, 3, 5\)"),
+    ("positions added to ids", lambda: SinusoidalPositionalEncoding(8, 4)(Tensor(np.ones((2, 3, 4), dtype=np.int64))), TypeError, r"SinusoidalPositionalEncoding\(max_seq_len=8, embed_dim=4\) expects floating-point vectors, got dtype int64 \(embed the ids first\)"),
+    ("sinusoids longer than max_seq_len", lambda: SinusoidalPositionalEncoding(4, 2)(Tensor(np.ones((5, 2)))), ValueError, r"SinusoidalPositionalEncoding\(max_seq_len=4, embed_dim=2\): a sequence of 5 positions is longer than max_seq_len 4"),
+    ("max_seq_len=0", lambda: PositionalEmbedding(0, 4), ValueError, r"PositionalEmbedding: max_seq_len must be a positive integer, got 0"),
+]
+
+ATTENTION = [
+    ("a float mask", lambda: _sdpa(mask=np.zeros((3, 3), dtype=np.float32)), TypeError, r"scaled_dot_product_attention: mask must be a bool tensor where True means 'may attend' .*got dtype float32\. An additive mask \(0 = attend, -inf = blocked\) converts with `mask == 0`"),
+    ("an additive causal mask", lambda: _sdpa(mask=Tensor(np.triu(np.full((3, 3), -np.inf), 1))), TypeError, r"mask must be a bool tensor .*got dtype float32"),
+    ("an integer 0/1 mask", lambda: _sdpa(mask=np.tril(np.ones((3, 3), dtype=np.int64))), TypeError, r"mask must be a bool tensor .*got dtype int64"),
+    ("a mask of the wrong shape", lambda: _sdpa(mask=np.ones((3, 4), dtype=bool)), ValueError, r"scaled_dot_product_attention: mask of shape \(3, 4\) does not broadcast to the attention scores' shape \(2, 3, 3\)"),
+    ("a mask with more batch axes than the scores", lambda: _sdpa(mask=np.ones((5, 2, 3, 3), dtype=bool)), ValueError, r"mask of shape \(5, 2, 3, 3\) does not broadcast to the attention scores' shape \(2, 3, 3\)"),
+    ("query and key of different widths", lambda: _sdpa(k=(2, 3, 5)), ValueError, r"scaled_dot_product_attention: query and key must have the same feature size .*got query \(2, 3, 4\) and key \(2, 3, 5\)"),
+    ("key and value of different lengths", lambda: _sdpa(v=(2, 4, 4)), ValueError, r"key and value must have the same number of positions, got key \(2, 3, 4\) and value \(2, 4, 4\)"),
+    ("batch axes that do not broadcast", lambda: _sdpa(k=(3, 3, 4), v=(3, 3, 4)), ValueError, r"the leading \(batch\) axes of query \(2, 3, 4\), key \(3, 3, 4\) and value \(3, 3, 4\) do not broadcast"),
+    ("a 1-D query", lambda: _sdpa(q=(4,)), ValueError, r"scaled_dot_product_attention: query must have shape \(\.\.\., positions, features\), got shape \(4,\)"),
+    ("integer values", lambda: scaled_dot_product_attention(*QKV()[:2], Tensor(np.ones((2, 3, 4), dtype=np.int64))), TypeError, r"scaled_dot_product_attention: value must be a floating-point tensor, got dtype int64"),
+    ("a list as the key", lambda: scaled_dot_product_attention(QKV()[0], [[1.0]], QKV()[2]), TypeError, r"scaled_dot_product_attention: key must be a Tensor, got list"),
+    ("embed_dim not divisible by num_heads", lambda: MultiHeadAttention(10, 3), ValueError, r"MultiHeadAttention: embed_dim 10 is not divisible by num_heads 3; .*try num_heads in \[1, 2, 5, 10\]"),
+    ("num_heads=0", lambda: MultiHeadAttention(8, 0), ValueError, r"MultiHeadAttention: num_heads must be a positive integer, got 0"),
+    ("multi-head attention of a 2-D input", lambda: MultiHeadAttention(8, 2)(Tensor(np.ones((3, 8)))), ValueError, r"MultiHeadAttention\(embed_dim=8, num_heads=2\) expects x of shape \(batch, seq, 8\), got \(3, 8\)"),
+    ("multi-head attention, the wrong width", lambda: MultiHeadAttention(8, 2)(Tensor(np.ones((1, 3, 6)))), ValueError, r"expects x of shape \(batch, seq, 8\), got \(1, 3, 6\)"),
+    ("multi-head attention, a 1-D mask", lambda: MultiHeadAttention(8, 2)(Tensor(np.ones((1, 3, 8))), mask=np.ones(3, dtype=bool)), ValueError, r"mask must be \(seq, seq\), \(batch, seq, seq\) or \(batch, heads, seq, seq\), got shape \(3,\)"),
+    ("multi-head attention, a mask for another length", lambda: MultiHeadAttention(8, 2)(Tensor(np.ones((2, 3, 8))), mask=causal_mask(4)), ValueError, r"mask of shape \(4, 4\) does not broadcast to the attention scores' shape \(2, 2, 3, 3\)"),
+    ("causal_mask(0)", lambda: causal_mask(0), ValueError, r"causal_mask: seq_len must be a positive integer, got 0"),
+]
+
+TRANSFORMERS = [
+    ("a sequence longer than max_seq_len", lambda: _gpt()(np.zeros((1, 9), dtype=np.int64)), ValueError, _GPT + r": a sequence of 9 tokens is longer than max_seq_len 8; crop the context to its last 8 tokens"),
+    ("a token id past the vocabulary", lambda: _gpt()(np.array([[1, 2, 11]])), IndexError, r"Embedding\(11, 8\): token id 11 at position \(0, 2\) is out of range; ids must be 0 to 10"),
+    ("1-D ids", lambda: _gpt()(np.arange(5)), ValueError, _GPT + r" expects token ids of shape \(batch, seq\), got shape \(5,\)"),
+    ("GPT, embed_dim not divisible by num_heads", lambda: GPT(11, 10, 1, 3, 8), ValueError, r"GPT: embed_dim 10 is not divisible by num_heads 3"),
+    ("GPT, num_layers=0", lambda: GPT(11, 8, 0, 2, 8), ValueError, r"GPT: num_layers must be a positive integer, got 0"),
+    ("generate at temperature 0", lambda: _gpt().generate([1], 5, temperature=0), ValueError, r"generate: temperature must be a positive number, got 0 \(for the most likely token every time, use top_k=1\)"),
+    ("generate at temperature nan", lambda: _gpt().generate([1], 5, temperature=float("nan")), ValueError, r"generate: temperature must be a positive number, got nan"),
+    ("generate, top_k=0", lambda: _gpt().generate([1], 5, top_k=0), ValueError, r"generate: top_k must be None or an integer from 1 to the vocabulary size 11, got 0"),
+    ("generate, top_k past the vocabulary", lambda: _gpt().generate([1], 5, top_k=12), ValueError, r"top_k must be None or an integer from 1 to the vocabulary size 11, got 12"),
+    ("generate from an empty prompt", lambda: _gpt().generate([], 5), ValueError, _GPT + r"\.generate: the prompt must be \(seq,\) or \(batch, seq\) with at least one token, got shape \(0,\)"),
+    ("generate from an id past the vocabulary", lambda: _gpt().generate([1, 99], 5), IndexError, _GPT + r"\.generate: token id 99 at position \(1,\) is out of range"),
+    ("generate -1 tokens", lambda: _gpt().generate([1], -1), ValueError, r"generate: max_new_tokens must be a non-negative integer, got -1"),
+    ("LayerNorm, the wrong width", lambda: LayerNorm(8)(Tensor(np.ones((2, 6)))), ValueError, r"layer_norm: expects input whose last dimensions are \(8,\), got shape \(2, 6\)"),
+    ("LayerNorm of integers", lambda: LayerNorm(3)(Tensor(np.ones((2, 3), dtype=np.int64))), TypeError, r"layer_norm: expects a floating-point Tensor, got int64"),
+    ("LayerNorm(0)", lambda: LayerNorm(0), ValueError, r"LayerNorm: normalized_shape must be a positive int or a tuple of them, got 0"),
+    ("LayerNorm, eps=0", lambda: LayerNorm(4, eps=0), ValueError, r"LayerNorm: eps must be positive, got 0"),
+    ("a block whose heads do not divide the width", lambda: TransformerBlock(10, 4), ValueError, r"MultiHeadAttention: embed_dim 10 is not divisible by num_heads 4"),
+]
+
 SECTIONS = {"01_tensor": TENSOR, "02_activations": ACTIVATIONS, "03_layers": LAYERS, "04_losses": LOSSES,
             "05_autograd": AUTOGRAD, "06_optimizers": OPTIMIZERS, "07_training": TRAINING, "08_dataloader": DATA,
-            "09_spatial": SPATIAL}
+            "09_spatial": SPATIAL, "11_embeddings": EMBEDDINGS, "12_attention": ATTENTION,
+            "13_transformers": TRANSFORMERS}
 TABLE = [pytest.param(*row, id=row[0], marks=pytest.mark.module(name=module))
          for module, rows in SECTIONS.items() for row in rows]
 

@@ -22,6 +22,7 @@ import conv_numpy  # noqa: E402
 import memory  # noqa: E402
 import mlp  # noqa: E402
 import timing  # noqa: E402
+import transformer  # noqa: E402
 import under_load  # noqa: E402
 import tinytorch  # noqa: E402
 
@@ -122,8 +123,9 @@ def test_memory_estimate_counts_the_seed_network():
 
 
 TIMED = {"train_step_b32", "train_step_b128", "train_epoch_b128", "linear_forward_b128",
-         "add_chain", "add_single", "chain_backward", "conv_lenet1", "conv_lenet2", "conv_cifar", "cnn_step"}
-WITHOUT_NUMPY = {"chain_backward", "cnn_step"}
+         "add_chain", "add_single", "chain_backward", "conv_lenet1", "conv_lenet2", "conv_cifar", "cnn_step",
+         "gpt_train_step", "attention_t16", "attention_t32"}
+WITHOUT_NUMPY = {"chain_backward", "cnn_step", "gpt_train_step", "attention_t16", "attention_t32"}
 
 
 def torch_expected():
@@ -208,9 +210,10 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         assert target["met"] == (target["value"] <= target["limit"] if measured else None)
         assert target["noisy"] == (target["spread"] > report["noisy_spread"] if measured else None)
         assert measured or (not with_torch and "PyTorch" in target["name"])
-    for text in ("train step, batch 32", "epoch, batch 128", "Targets of issues 6, 11 and 13", "graph freed",
+    for text in ("train step, batch 32", "epoch, batch 128", "Targets of issues 6, 11, 12 and 13", "graph freed",
                  "idle and beside 2 busy processes", "1 (tinytorch's default)", "Conv2d(3, 32, 3, padding=1)",
-                 "Peak memory of a training step of the cnn milestone's network"):
+                 "Peak memory of a training step of the cnn milestone's network",
+                 "GPT train step", "attention fwd + bwd, seq 32"):
         assert text in result.stdout
 
 
@@ -282,3 +285,48 @@ def test_busy_processes_spin_during_the_block_and_are_gone_after_it():
 def test_a_busy_process_stops_by_itself_at_its_limit():
     with under_load.busy_processes(count=1, limit=0.2) as (spinner,):
         assert spinner.wait(timeout=60) == 0, "the busy process did not end by itself"
+
+
+
+def test_torch_gpt_computes_tinytorchs_loss_and_gradients():
+    """The PyTorch twin of the gpt benchmark is the same model: same loss, same gradient of every weight."""
+    torch = require_torch()
+    sizes = {**transformer.GPT_SIZES["quick"], "num_layers": 2}
+    model = transformer.tinytorch_gpt(sizes, seed=2)
+    for parameter in model.parameters():  # move LayerNorms and biases off 1 and 0, so a mapping slip shows
+        parameter.data[...] += 0.05 * np.random.default_rng(3).standard_normal(parameter.shape).astype(np.float32)
+    inputs, targets = transformer.gpt_batches(sizes, 1, seed=4)[0]
+    ours, theirs = transformer.TinytorchStep(model), transformer.TorchStep(torch, model)
+    loss, their_loss = ours.loss(inputs, targets), theirs.loss(inputs, targets)
+    loss.backward()
+    their_loss.backward()
+    assert loss.item() == pytest.approx(their_loss.item(), rel=1e-5)
+    twin, width = theirs.model, sizes["embed_dim"]
+
+    def grad(parameter):
+        return parameter.grad.numpy()
+
+    pairs = [(model.token_embedding.weight, grad(twin.tokens.weight)), (model.position_embedding.weight, grad(twin.positions)),
+             (model.final_norm.weight, grad(twin.norm.weight)), (model.head.weight, grad(twin.head.weight).T)]
+    for block, their_block in zip(model.blocks, twin.blocks):
+        attention, packed = block.attention, grad(their_block.qkv.weight).T  # (in, 3 * out): q, k, v side by side
+        pairs += [(attention.q_proj.weight, packed[:, :width]), (attention.k_proj.weight, packed[:, width:2 * width]),
+                  (attention.v_proj.weight, packed[:, 2 * width:]), (attention.out_proj.weight, grad(their_block.out.weight).T),
+                  (block.mlp.fc.weight, grad(their_block.fc.weight).T), (block.mlp.proj.bias, grad(their_block.proj.bias)),
+                  (block.norm1.bias, grad(their_block.norm1.bias))]
+    for ours_parameter, their_grad in pairs:
+        np.testing.assert_allclose(ours_parameter.grad.data, their_grad, rtol=1e-3, atol=1e-5)
+
+
+def test_gpt_benchmark_steps_train_both_models_alike():
+    """After two identical steps (AdamW, clipping) the two models still compute the same loss."""
+    torch = require_torch()
+    sizes = transformer.GPT_SIZES["quick"]
+    model = transformer.tinytorch_gpt(sizes, seed=5)
+    ours, theirs = transformer.TinytorchStep(model), transformer.TorchStep(torch, model)
+    batches = transformer.gpt_batches(sizes, 3, seed=6)
+    for inputs, targets in batches[:2]:
+        ours.step(inputs, targets)
+        theirs.step(inputs, targets)
+    inputs, targets = batches[2]
+    assert ours.loss(inputs, targets).item() == pytest.approx(theirs.loss(inputs, targets).item(), rel=1e-4)

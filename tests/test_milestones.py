@@ -24,7 +24,7 @@ def test_list_shows_every_milestone_and_target():
     result = run_tito("milestone", "list", cwd=REPO, env={"COLUMNS": "200"})
     assert result.returncode == 0
     for text in ("perceptron", "xor", "mlp", "digits (97%)", "fashion-mnist (88%)", "cnn", "digits (98%)",
-                 "fashion-mnist (91%)"):
+                 "fashion-mnist (91%)", "attention", "reversal (95%)", "gpt", "shakespeare (0.35 nats below the bigram)"):
         assert text in result.stdout
 
 
@@ -71,6 +71,32 @@ def test_cnn_on_digits_reaches_98_percent_beside_the_mlp(tmp_path):
     assert report["mlp_test_accuracy"] == mlp_report["test_accuracy"] and report["mlp_epochs"] == 60
     assert f"CNN {report['test_accuracy']:.2%}" in result.stdout and f"MLP {mlp_report['test_accuracy']:.2%}" in result.stdout
     assert "plot" not in report or report["plot"].endswith("cnn-digits.png")
+
+
+def test_attention_reverses_sequences_and_without_it_stays_at_chance(tmp_path):
+    result, report = run_milestone(tmp_path, "attention")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert report["exact_match"] >= 0.95 and report["reached"] and report["token_accuracy"] >= report["exact_match"]
+    assert report["without_attention_token_accuracy"] <= 0.15 and report["without_attention_exact_match"] == 0.0
+    assert "without attention: epoch 1/" in result.stdout and "sequences reversed" in result.stdout
+
+
+@pytest.mark.slow
+def test_gpt_short_run_learns_beyond_bigrams_is_causal_and_reports_honestly(tmp_path):
+    """CI's short variant of the gpt milestone: one epoch, about 5 minutes here. It ends about 0.13
+    nats below the bigram model, short of the 0.35 target that the full three epochs reach (see
+    the README), so it must report a miss and exit 1 while showing the model uses context."""
+    result, report = run_milestone(tmp_path, "gpt", "--epochs", "1")
+    assert result.returncode == (0 if report["reached"] else 1), result.stdout[-3000:] + result.stderr
+    assert report["reached"] == (report["nats_below_bigram"] >= 0.35)
+    assert report["nats_below_bigram"] == pytest.approx(report["bigram_heldout_loss"] - report["heldout_loss"], abs=1e-5)
+    assert 2.5 < report["bigram_heldout_loss"] < 2.6, "the bigram baseline of the bundled plays is 2.56 nats per character"
+    assert report["nats_below_bigram"] > 0.08, "after one epoch the model must already use more than one character of context"
+    assert report["causality_max_change"] == 0.0
+    assert report["sample"].startswith("ROMEO:") and len(report["sample"]) == len("ROMEO:") + 400
+    assert report["sample"] in result.stdout and "held-out loss over all of The Tempest" in result.stdout
+    history = report["history"]
+    assert history["epoch"][-1] == 1.0 and history["val_loss"][-1] < history["val_loss"][0]
 
 
 def test_a_missed_target_is_reported_and_fails(tmp_path):

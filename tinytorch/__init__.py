@@ -35,6 +35,9 @@ _HOME = {
     "tinytorch.core.dataloader": ("Dataset", "TensorDataset", "DataLoader"),
     "tinytorch.core.spatial": ("Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "BatchNorm1d"),
     "tinytorch.core.tokenization": ("CharTokenizer", "BPETokenizer"),
+    "tinytorch.core.embeddings": ("Embedding", "PositionalEmbedding", "SinusoidalPositionalEncoding"),
+    "tinytorch.core.attention": ("scaled_dot_product_attention", "causal_mask", "MultiHeadAttention"),
+    "tinytorch.core.transformers": ("LayerNorm", "TransformerBlock", "GPT"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 

@@ -22,10 +22,11 @@ def milestone_registry(root):
 def cmd_list(args, console):
     root = find_root()
     table = Table(title="milestones")
-    for column in ("name", "what it shows", "datasets (target test accuracy)"):
+    for column in ("name", "what it shows", "datasets (target)"):
         table.add_column(column)
     for milestone in milestone_registry(root).values():
-        targets = ", ".join(f"{name} ({target:.0%})" for name, target in milestone.targets.items())
+        targets = ", ".join(f"{name} ({milestone.target_format.format(target)})"
+                            for name, target in milestone.targets.items())
         table.add_row(milestone.name, milestone.description, targets)
     console.print(table)
     console.print("Run one with: tito milestone run NAME [--dataset D] [--epochs N] [--threads N] [--json FILE] [--out DIR]")

@@ -1,0 +1,124 @@
+"""Realistic learner mistakes in Module 12 (attention), each a patch of one solution region."""
+
+MISTAKES = [
+    dict(
+        id="causal-mask-upper-triangle",
+        why="the causal mask keeps the upper triangle: every position sees the future and not the past",
+        find="    return Tensor(np.tril(np.ones((seq_len, seq_len), dtype=bool)))\n",
+        replace="    return Tensor(np.triu(np.ones((seq_len, seq_len), dtype=bool)))\n",
+    ),
+    dict(
+        id="causal-mask-off-by-one",
+        why="the causal mask leaves out the diagonal, so a position may not attend to itself",
+        find="    return Tensor(np.tril(np.ones((seq_len, seq_len), dtype=bool)))\n",
+        replace="    return Tensor(np.tril(np.ones((seq_len, seq_len), dtype=bool), k=-1))\n",
+    ),
+    dict(
+        id="causal-mask-one-step-ahead",
+        why="the causal mask lets each position see one token ahead",
+        find="    return Tensor(np.tril(np.ones((seq_len, seq_len), dtype=bool)))\n",
+        replace="    return Tensor(np.tril(np.ones((seq_len, seq_len), dtype=bool), k=1))\n",
+    ),
+    dict(
+        id="scale-by-d",
+        why="the scores are divided by d instead of sqrt(d)",
+        find="    scale = 1.0 / math.sqrt(query.shape[-1])\n",
+        replace="    scale = 1.0 / query.shape[-1]\n",
+    ),
+    dict(
+        id="no-scale",
+        why="the scores are not scaled at all",
+        find="    scale = 1.0 / math.sqrt(query.shape[-1])\n",
+        replace="    scale = 1.0\n",
+    ),
+    dict(
+        id="mask-inverted",
+        why="the mask is read the other way round: True blocks a position",
+        find="        np.copyto(scores, -np.inf, where=~mask)\n",
+        replace="        np.copyto(scores, -np.inf, where=mask)\n",
+    ),
+    dict(
+        id="softmax-over-queries",
+        why="the weights are normalised over the queries' axis instead of the keys'",
+        find="    totals = weights.sum(axis=-1, keepdims=True)\n",
+        replace="    totals = weights.sum(axis=-2, keepdims=True)\n",
+    ),
+    dict(
+        id="no-max-shift",
+        why="the softmax exponentiates the raw scores, which overflow for large ones",
+        find="    scores -= shift\n",
+        replace="",
+    ),
+    dict(
+        id="fully-masked-rows-shift-by-inf",
+        why="rows with nothing to attend to are shifted by their maximum, -inf, which gives NaN",
+        find="    shift[np.isneginf(shift)] = 0.0\n",
+        replace="",
+    ),
+    dict(
+        id="fully-masked-rows-divide-by-zero",
+        why="rows whose weights sum to 0 are divided by 0",
+        find="    totals[totals == 0] = 1.0\n",
+        replace="",
+    ),
+    dict(
+        id="backward-softmax-rule-without-the-sum",
+        why="the softmax part of the gradient forgets to subtract the weighted row sum",
+        find="    d_scores -= np.sum(d_scores * weights, axis=-1, keepdims=True)\n",
+        replace="",
+    ),
+    dict(
+        id="backward-forgets-the-scale",
+        why="the gradients of query and key are not multiplied by 1/sqrt(d)",
+        find="    d_scores *= scale\n",
+        replace="",
+    ),
+    dict(
+        id="backward-key-gradient-not-transposed",
+        why="the key gradient uses d_scores instead of its transpose",
+        find="    d_key = np.swapaxes(d_scores, -1, -2) @ query.data\n",
+        replace="    d_key = d_scores @ query.data\n",
+    ),
+    dict(
+        id="backward-value-gradient-not-transposed",
+        why="the value gradient multiplies by the weights instead of their transpose",
+        find="    d_value = np.swapaxes(weights, -1, -2) @ grad\n",
+        replace="    d_value = weights @ grad\n",
+    ),
+    dict(
+        id="backward-no-sum-to",
+        why="gradients of broadcast inputs are returned at the broadcast shape",
+        find="    return sum_to(d_query, query.shape), sum_to(d_key, key.shape), sum_to(d_value, value.shape)\n",
+        replace="    return d_query, d_key, d_value\n",
+    ),
+    dict(
+        id="split-heads-without-transpose",
+        why="the heads are split by reshaping straight to (batch, heads, seq, head_dim), cutting the sequence apart",
+        find="        return x.reshape(batch, seq, self.num_heads, self.head_dim).transpose(1, 2)\n",
+        replace="        return x.reshape(batch, self.num_heads, seq, self.head_dim)\n",
+    ),
+    dict(
+        id="merge-heads-without-transpose",
+        why="the heads are merged by a reshape alone, interleaving positions and heads",
+        find="        return x.transpose(1, 2).reshape(batch, seq, self.embed_dim)\n",
+        replace="        return x.reshape(batch, seq, self.embed_dim)\n",
+    ),
+    dict(
+        id="values-from-the-key-projection",
+        why="a copy-paste slip computes the values with k_proj",
+        find="        v = self.split_heads(self.v_proj(x))\n",
+        replace="        v = self.split_heads(self.k_proj(x))\n",
+    ),
+    dict(
+        id="no-output-projection",
+        why="the merged heads are returned without out_proj",
+        find="        return self.out_proj(self.merge_heads(scaled_dot_product_attention(q, k, v, mask)))\n",
+        replace="        return self.merge_heads(scaled_dot_product_attention(q, k, v, mask))\n",
+    ),
+    dict(
+        id="mask-dropped",
+        why="MultiHeadAttention forgets to pass the mask on",
+        find="        return self.out_proj(self.merge_heads(scaled_dot_product_attention(q, k, v, mask)))\n",
+        replace="        return self.out_proj(self.merge_heads(scaled_dot_product_attention(q, k, v)))\n",
+    ),
+]
