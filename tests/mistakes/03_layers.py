@@ -68,4 +68,16 @@ MISTAKES = [
         find="            return x * from_numpy(np.zeros(x.shape, dtype=dtype))\n",
         replace="            return from_numpy(np.zeros(x.shape, dtype=dtype))\n",
     ),
+    dict(
+        id="frozen-parameters-dropped",
+        why="only parameters that require grad are registered, so a frozen weight leaves parameters() and state_dict()",
+        find="            if isinstance(value, Parameter):\n",
+        replace="            if isinstance(value, Parameter) and value.requires_grad:\n",
+    ),
+    dict(
+        id="buffers-counted-as-parameters",
+        why="every Tensor attribute is taken for a parameter, buffers included",
+        find="            if isinstance(value, Parameter):\n",
+        replace="            if isinstance(value, Tensor):\n",
+    ),
 ]
