@@ -83,7 +83,7 @@ class Binding:
             if inner is not None:
                 return inner  # a library name that a course module imported, reached through it
             return Binding(dotted, True, package.is_module(dotted))
-        return Binding(dotted, False, _library_object(dotted) is not None and _is_module(_library_object(dotted)))
+        return Binding(dotted, False, _is_module(_library_object(dotted)))
 
     def value(self):
         return None if self.course else _library_object(self.dotted)
