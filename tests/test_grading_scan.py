@@ -63,6 +63,7 @@ HONEST = {
     "a local variable named like a builtin": "def f(values):\n    max = values[0]\n    return max\n",
     "Tensor.view": "def f(m):\n    return m.view(3, 2)\n",
     "getattr on its own objects": "def f(module, name):\n    return getattr(module, name, None)\n",
+    "a __future__ import": "from __future__ import annotations\n",
     "the name of a type": "def f(x):\n    return type(x).__name__ + x.__class__.__name__\n",
 }
 

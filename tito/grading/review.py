@@ -18,7 +18,6 @@ import ast
 import importlib.util
 from pathlib import Path
 
-from tito.export import plan_export
 from tito.grading.scan import COURSE_PACKAGE, Package, bindings, class_names, parse_file, scan
 from tito.sources import read_cells
 
@@ -37,14 +36,17 @@ class Review:
         for module in modules:
             try:
                 cells = read_cells(module.source)
-                exported[module.slug] = _dotted(plan_export(module).target, copy)
             except Exception:  # an unreadable module is not graded; the grader says so elsewhere
                 continue
-            own = self.own[module.slug] = self._scan_module(module, cells, runs_from_record)
-            in_exports = [finding for index, finding in own if "export" in cells[index].directives]
-            if in_exports:
-                tainted[exported[module.slug]] = in_exports
-            self.reached[module.slug] = self._imports_of([parse_cell(cell) for cell in cells if cell.kind == "code"])
+            trees = [parse_cell(cell) if cell.kind == "code" else None for cell in cells]
+            own = self.own[module.slug] = self._scan_module(module, cells, trees, runs_from_record)
+            target = next((cell.directives["default_exp"] for cell in cells if "default_exp" in cell.directives), None)
+            if target:
+                exported[module.slug] = f"{COURSE_PACKAGE}.{target}"
+                in_exports = [finding for index, finding in own if "export" in cells[index].directives]
+                if in_exports:
+                    tainted[exported[module.slug]] = in_exports
+            self.reached[module.slug] = self._imports_of([tree for tree in trees if tree is not None])
         tainted.update(self._scan_package_files(set(exported.values())))
         self.tainted = tainted
 
@@ -57,10 +59,9 @@ class Review:
                 found += [finding for finding in from_file if finding not in found]
         return found
 
-    def _scan_module(self, module, cells, runs_from_record):
+    def _scan_module(self, module, cells, trees, runs_from_record):
         """[(cell index, Finding)] of the module's cells that run from the workspace."""
         path = module.source.relative_to(self.copy).as_posix()
-        trees = [parse_cell(cell) if cell.kind == "code" else None for cell in cells]
         parsed = [tree for tree in trees if tree is not None]
         names, classes = bindings(parsed, self.package), class_names(parsed)
         return [(index, finding) for index, (cell, tree) in enumerate(zip(cells, trees))

@@ -40,7 +40,7 @@ COURSE_PACKAGE = "tinytorch"
 REFUSED_MODULES = frozenset({
     "builtins", "gc", "ctypes", "inspect", "types", "marshal", "runpy", "code", "codeop", "dis", "opcode",
     "signal", "subprocess", "multiprocessing", "threading", "socket", "atexit", "faulthandler", "site",
-    "sysconfig", "pty", "resource", "copyreg", "unittest", "importlib.util", "importlib.machinery", "pickle",
+    "sysconfig", "pty", "resource", "unittest", "importlib.util", "importlib.machinery",
 })
 SYS_ALLOWED = frozenset({"stdout", "stderr", "version_info", "platform", "maxsize", "float_info", "byteorder",
                          "getrecursionlimit", "exc_info"})
@@ -55,7 +55,7 @@ REFUSED_ATTRIBUTES = frozenset({
 NUMPY_HOOKS = frozenset({"__array_ufunc__", "__array_function__", "__array_finalize__", "__array_wrap__",
                          "__array_prepare__", "__array_priority__", "__array_interface__", "__array_struct__"})
 VALUE_TYPES = frozenset({"int", "float", "complex", "bool", "str", "bytes", "bytearray", "tuple", "list", "dict",
-                         "set", "frozenset", "type", "memoryview", "range", "slice", "object.__new__"})
+                         "set", "frozenset", "type", "memoryview", "range", "slice"})
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_")) | {"__import__"}
 
 
@@ -148,7 +148,8 @@ class _Scanner(ast.NodeVisitor):
 
     def _check_import(self, node, dotted):
         parts = dotted.split(".")
-        if any(".".join(parts[:i]) in REFUSED_MODULES for i in range(1, len(parts) + 1)) or parts[0].startswith("_"):
+        private = parts[0].startswith("_") and parts[0] != "__future__"
+        if private or any(".".join(parts[:i]) in REFUSED_MODULES for i in range(1, len(parts) + 1)):
             self.flag(node, f"imports {dotted}")
 
     def _check_binding(self, node, name):
