@@ -294,7 +294,7 @@ def _tampering(cell, released):
 
 def _runs_from_record(entry, cell):
     """True for a cell that the grader runs from the instructor's record, not from the workspace."""
-    grade_id = cell.nbgrader.get("grade_id")
+    grade_id = cell.nbgrader.get("grade_id") if isinstance(cell.nbgrader, dict) else None  # metadata may be malformed
     return bool(entry and grade_id) and any(released["grade_id"] == grade_id for released in entry["locked_cells"])
 
 

@@ -18,7 +18,7 @@ import ast
 import importlib.util
 from pathlib import Path
 
-from tito.grading.scan import COURSE_PACKAGE, Package, bindings, class_names, parse_file, scan
+from tito.grading.scan import COURSE_PACKAGE, Finding, Package, bindings, class_names, parse_file, scan
 from tito.sources import read_cells
 
 SHOWN = 5  # findings named in a graded test's message
@@ -38,15 +38,17 @@ class Review:
                 cells = read_cells(module.source)
             except Exception:  # an unreadable module is not graded; the grader says so elsewhere
                 continue
-            trees = [parse_cell(cell) if cell.kind == "code" else None for cell in cells]
-            own = self.own[module.slug] = self._scan_module(module, cells, trees, runs_from_record)
-            target = next((cell.directives["default_exp"] for cell in cells if "default_exp" in cell.directives), None)
+            try:
+                target = self._scan_module(module, cells, runs_from_record)
+            except Exception as error:  # malformed metadata, say: the module scores 0 elsewhere; flag it here too
+                path = module.source.relative_to(copy).as_posix()
+                self.own[module.slug] = [(0, Finding(path, 0, f"could not be scanned ({type(error).__name__})"))]
+                continue
             if target:
-                exported[module.slug] = f"{COURSE_PACKAGE}.{target}"
-                in_exports = [finding for index, finding in own if "export" in cells[index].directives]
+                exported[module.slug] = target
+                in_exports = [finding for index, finding in self.own[module.slug] if "export" in cells[index].directives]
                 if in_exports:
-                    tainted[exported[module.slug]] = in_exports
-            self.reached[module.slug] = self._imports_of([tree for tree in trees if tree is not None])
+                    tainted[target] = in_exports
         tainted.update(self._scan_package_files(set(exported.values())))
         self.tainted = tainted
 
@@ -59,14 +61,18 @@ class Review:
                 found += [finding for finding in from_file if finding not in found]
         return found
 
-    def _scan_module(self, module, cells, trees, runs_from_record):
-        """[(cell index, Finding)] of the module's cells that run from the workspace."""
+    def _scan_module(self, module, cells, runs_from_record):
+        """Scan the module's cells that run from the workspace and note what it imports; return its export target."""
         path = module.source.relative_to(self.copy).as_posix()
+        trees = [parse_cell(cell) if cell.kind == "code" else None for cell in cells]
         parsed = [tree for tree in trees if tree is not None]
         names, classes = bindings(parsed, self.package), class_names(parsed)
-        return [(index, finding) for index, (cell, tree) in enumerate(zip(cells, trees))
-                if tree is not None and not runs_from_record(module.slug, cell)
-                for finding in scan(tree, path, names, self.package, classes)]
+        self.own[module.slug] = [(index, finding) for index, (cell, tree) in enumerate(zip(cells, trees))
+                                 if tree is not None and not runs_from_record(module.slug, cell)
+                                 for finding in scan(tree, path, names, self.package, classes)]
+        self.reached[module.slug] = self._imports_of(parsed)
+        target = next((cell.directives["default_exp"] for cell in cells if "default_exp" in cell.directives), None)
+        return f"{COURSE_PACKAGE}.{target}" if target else None
 
     def _scan_package_files(self, exported):
         """{dotted: [Finding]} of the package's files that no module exports and that differ from the course's."""
