@@ -357,6 +357,8 @@ class Linear(Module):
         ### END SOLUTION
 
     def _check_input(self, x):
+        if isinstance(x, Tensor) and x.data.dtype.kind == "f" and x.data.ndim and x.data.shape[-1] == self.in_features:
+            return  # the usual case, settled before any message is formatted (this runs on every call)
         name = f"Linear({self.in_features} -> {self.out_features})"
         if not isinstance(x, Tensor):
             raise TypeError(f"{name} expects a Tensor, got {type(x).__name__}")
