@@ -470,6 +470,12 @@ def _pick_rule(grad, out, inputs, saved):
 
 # %% nbgrader={"grade": false, "grade_id": "activation-rules", "solution": true}
 #| export
+@gradient_rule("dropout")
+def _dropout_rule(grad, out, inputs, saved):
+    """Module 03's Dropout: the output is x * mask, so the gradient is grad * mask."""
+    return (grad * saved["mask"],)
+
+
 @gradient_rule("relu")
 def _relu_rule(grad, out, inputs, saved):
     ### BEGIN SOLUTION
@@ -869,6 +875,7 @@ def test_unit_gradient_rules():
         "linear": (lambda x, w, b: Tensor.from_op(x.data @ w.data + b.data, "linear", (x, w, b)),
                    (leaf(2, 3, 4), leaf(4, 5), leaf(5))),
         "linear without bias": (lambda x, w: Tensor.from_op(x.data @ w.data, "linear", (x, w)), (leaf(3, 4), leaf(4, 2))),
+        "dropout": (lambda a: Tensor.from_op(a.data * drop_mask, "dropout", (a,), mask=drop_mask), (leaf(3, 4),)),
         "sum/mean over axis 0 and 1": (lambda a: a.sum(dim=0) * a.mean(dim=1, keepdim=True), (leaf(3, 4),)),
         "amax/max(dim)/logsumexp": (lambda a: a.amax(dim=0) + a.max(dim=0).values * a.logsumexp(dim=0), (leaf(3, 4),)),
         "permute": (lambda a: a.permute(2, 0, 1) * leaf_weights, (leaf(2, 3, 4),)),
@@ -878,6 +885,7 @@ def test_unit_gradient_rules():
         "activations": (lambda a: ReLU()(a) + Sigmoid()(a) + Tanh()(a) + GELU()(a) + Softmax()(a), (leaf(2, 5),)),
         "cross-entropy": (lambda z: CrossEntropyLoss()(z, np.array([0, 2, 1])), (leaf(3, 4),)),
     }
+    drop_mask = np.array([[2.0, 0.0, 2.0, 2.0], [0.0, 0.0, 2.0, 0.0], [2.0, 2.0, 0.0, 2.0]])  # p = 0.5
     leaf_weights = Tensor(rng.standard_normal((4, 2, 3)), dtype=np.float64)
     transposed_weights = Tensor(rng.standard_normal((4, 3, 2)), dtype=np.float64)
     for name, (fn, inputs) in checks.items():

@@ -321,6 +321,12 @@ def _pick_rule(grad, out, inputs, saved):
     return grad_a, grad_b
 
 
+@gradient_rule("dropout")
+def _dropout_rule(grad, out, inputs, saved):
+    """Module 03's Dropout: the output is x * mask, so the gradient is grad * mask."""
+    return (grad * saved["mask"],)
+
+
 @gradient_rule("relu")
 def _relu_rule(grad, out, inputs, saved):
     ### BEGIN SOLUTION
