@@ -47,14 +47,14 @@ MISTAKES = [
     dict(
         id="dropout-no-scaling",
         why="survivors are not scaled by 1 / (1 - p)",
-        find="        return x * from_numpy(np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype))\n",
-        replace="        return x * from_numpy(kept.astype(dtype))\n",
+        find="        mask = np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype)\n",
+        replace="        mask = kept.astype(dtype)\n",
     ),
     dict(
         id="dropout-scales-by-p",
         why="survivors are scaled by p instead of 1 / (1 - p)",
-        find="        return x * from_numpy(np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype))\n",
-        replace="        return x * from_numpy(np.multiply(kept, dtype.type(self.p), dtype=dtype))\n",
+        find="        mask = np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype)\n",
+        replace="        mask = np.multiply(kept, dtype.type(self.p), dtype=dtype)\n",
     ),
     dict(
         id="dropout-ignores-eval",
