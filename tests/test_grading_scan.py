@@ -42,6 +42,7 @@ def test_the_reference_solutions_raise_no_flag(module, tmp_path):
     assert source_findings(module.source.read_text(), tmp_path) == []
 
 
+@pytest.mark.slow  # scans every module once per mistake: about a minute
 def test_no_mistake_of_the_catalogue_raises_a_flag(tmp_path):
     flagged = {f"{slug}/{mistake['id']}": found for slug, mistakes in catalogue().items() for mistake in mistakes
                if (found := source_findings(patched(slug, mistake), tmp_path))}

@@ -22,6 +22,9 @@ COMMANDS = [
 # Every command on ASCII; cp1252 (Windows) on a sample, as each tito process takes seconds.
 CASES = [("ascii", *case) for case in COMMANDS] + [("cp1252", *case) for case in COMMANDS
                                                    if case[0] in (("module", "status"), ("module", "test", "01"), ("grade",))]
+# A grade builds the sandbox and scans the whole course: CI runs those cases, the quick check does not.
+PARAMS = [pytest.param(*case, marks=[pytest.mark.slow] if case[1] == ("grade",) else [],
+                       id=f"{case[0]}-{' '.join(case[1])}") for case in CASES]
 
 
 def check_readable(result, encoding, code, expected):
@@ -32,7 +35,7 @@ def check_readable(result, encoding, code, expected):
     assert expected in result.stdout
 
 
-@pytest.mark.parametrize("encoding, command, code, expected", CASES, ids=[f"{c[0]}-{' '.join(c[1])}" for c in CASES])
+@pytest.mark.parametrize("encoding, command, code, expected", PARAMS)
 def test_commands_on_a_console_without_unicode(student, encoding, command, code, expected):
     result = run_tito(*command, cwd=student, env={"PYTHONIOENCODING": encoding})
     check_readable(result, encoding, code, expected)
@@ -43,6 +46,7 @@ def test_release_on_an_ascii_console(tmp_path):
     check_readable(result, "ascii", 0, "regions stubbed")
 
 
+@pytest.mark.slow  # it grades
 def test_learner_output_with_emoji_is_passed_through_replaced(student):
     copy_reference_sources(student, ["01_tensor"])
     source = student / TENSOR
