@@ -142,14 +142,17 @@ def print_report(report):
     results = report["results"]
     console.print(f"[bold]tinytorch benchmarks ({report['mode']})[/bold]: {_machine_line(report['machine'])}")
     console.print(timings_table(results, report["noisy_spread"]))
-    for line in derived_lines(results):
-        console.print(line)
-    memory = results["memory_epoch_b128"]
-    console.print(memory_table(memory))
-    console.print(f"graph freed after a step: {memory['derived']['graph_nodes_alive_after_step']} of "
-                  f"{memory['derived']['graph_nodes']} graph nodes still alive (reference counting alone, gc off)")
-    console.print(under_load_table(results, report["noisy_spread"]))
-    console.print(cnn_memory_line(results["memory_cnn_step"]))
+    if "memory_epoch_b128" in results:  # the mlp group (run.py --only may leave groups out)
+        for line in derived_lines(results):
+            console.print(line)
+        memory = results["memory_epoch_b128"]
+        console.print(memory_table(memory))
+        console.print(f"graph freed after a step: {memory['derived']['graph_nodes_alive_after_step']} of "
+                      f"{memory['derived']['graph_nodes']} graph nodes still alive (reference counting alone, gc off)")
+    if "under_load_default" in results:
+        console.print(under_load_table(results, report["noisy_spread"]))
+    if "memory_cnn_step" in results:
+        console.print(cnn_memory_line(results["memory_cnn_step"]))
     console.print(targets_table(report["targets"]))
     for reason in sorted({w["skipped"] for r in results.values() for w in r.get("ways", {}).values() if "skipped" in w}):
         console.print(f"PyTorch rows skipped: {reason}")

@@ -1,6 +1,6 @@
 """tinytorch against hand-written NumPy and PyTorch CPU, in one run; a table, and optionally JSON.
 
-    python benchmarks/run.py [--quick] [--json FILE] [--threads N]
+    python benchmarks/run.py [--quick] [--json FILE] [--threads N] [--only GROUP ...]
 
 Measures the seed's MLP (train steps at batch 32 and 128, an epoch at batch 128), Linear's
 forward, autograd's overhead on tiny adds, a 100,000-op backward, an epoch's peak memory, the
@@ -9,6 +9,8 @@ and CIFAR-like shapes, a training step of the cnn milestone's network with its p
 a training step of the gpt milestone's model and causal attention forward + backward at three
 sequence lengths, then checks the targets of issues 6, 11, 12 and 13. --quick shrinks every
 size so that the run takes seconds (CI's smoke check); its figures are not the ones to quote.
+--only runs some groups of rows (say `--only conv` while working on convolutions) and checks
+the targets of those alone.
 Timings are never asserted anywhere.
 """
 
@@ -68,8 +70,7 @@ NOISY_SPREAD = 0.25
 UNDER_LOAD = ("under_load_default", "under_load_per_core")
 
 
-def run_benchmarks(torch, settings):
-    """Every benchmark, in a fixed order; {key: result}."""
+def mlp_rows(torch, settings):
     images, labels = mlp.synthetic_data(settings["samples"])
     weights = mlp.initial_weights()
     results = {}
@@ -83,18 +84,42 @@ def run_benchmarks(torch, settings):
     results.update(overhead.add_overhead(torch, settings["add_ops"], settings["micro_repeats"]))
     results["chain_backward"] = overhead.chain_backward(torch, settings["chain_ops"], settings["micro_repeats"])
     results[f"memory_epoch_b{BATCH}"] = memory.training_memory(weights, mlp.batches(images, labels, BATCH), BATCH)
+    return results
+
+
+def load_rows(torch, settings):
     loaded = under_load.under_load(settings["load_epochs"], settings["load_repeats"])
-    for name, threads in zip(UNDER_LOAD, loaded):
-        results[name] = loaded[threads]
-    for key in conv.CONV_SHAPES:
-        results[key] = conv.conv_fwd_bwd(torch, key, settings["conv_calls"], settings["step_repeats"])
+    return {name: loaded[threads] for name, threads in zip(UNDER_LOAD, loaded)}
+
+
+def conv_rows(torch, settings):
+    results = {key: conv.conv_fwd_bwd(torch, key, settings["conv_calls"], settings["step_repeats"])
+               for key in conv.CONV_SHAPES}
     results["cnn_step"] = conv.lenet_step(torch, settings["cnn_steps"], settings["step_repeats"])
     results["memory_cnn_step"] = conv.step_memory()
-    results["gpt_train_step"] = transformer.gpt_train_step(torch, settings["mode"], settings["gpt_steps"],
-                                                           settings["gpt_repeats"])
+    return results
+
+
+def gpt_rows(torch, settings):
+    results = {"gpt_train_step": transformer.gpt_train_step(torch, settings["mode"], settings["gpt_steps"],
+                                                            settings["gpt_repeats"])}
     for seq_len, calls in settings["attention_calls"].items():
         results[f"attention_t{seq_len}"] = transformer.attention_forward_backward(
             torch, seq_len, calls, settings["attention_repeats"])
+    return results
+
+
+# The groups of rows, in the order they run: the MLP of issue 6 (steps, epoch, overheads, memory),
+# the digits milestone under load, the convolutions of issue 11, the transformer of issues 12 and 13.
+GROUPS = {"mlp": mlp_rows, "load": load_rows, "conv": conv_rows, "gpt": gpt_rows}
+
+
+def run_benchmarks(torch, settings, groups=tuple(GROUPS)):
+    """The benchmarks of `groups`, in GROUPS' order; {key: result}."""
+    results = {}
+    for name, rows in GROUPS.items():
+        if name in groups:
+            results.update(rows(torch, settings))
     return results
 
 
@@ -125,6 +150,8 @@ def check_targets(results):
                   (key, "ratios", "tinytorch/torch"), 2.0, ("tinytorch", "torch"))
                  for key in results if key.startswith("attention_t")]
     for name, (key, group, figure), limit, ways in TARGETS + attention:
+        if key not in results:
+            continue  # a group left out with --only
         value = results[key][group].get(figure)
         spread = None if value is None else max(results[key]["ways"][way]["spread"] for way in ways)
         checked.append({"name": name, "figure": f"{key}.{group}.{figure}", "value": value, "limit": limit,
@@ -139,6 +166,8 @@ def main(argv=None):
     parser.add_argument("--json", metavar="FILE", help="also write every figure, ratio and the machine to FILE")
     parser.add_argument("--threads", type=int, metavar="N",
                         help="give NumPy's BLAS (and PyTorch) N threads; default: tinytorch's (see tinytorch/threads.py)")
+    parser.add_argument("--only", nargs="+", choices=list(GROUPS), default=list(GROUPS), metavar="GROUP",
+                        help=f"run only these groups of rows, of {', '.join(GROUPS)} (default: all)")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
@@ -148,7 +177,7 @@ def main(argv=None):
     # PyTorch gets as many threads as NumPy's BLAS has, so neither has more cores to use.
     torch, torch_missing = machine.load_torch(get_num_threads())
     facts = machine.describe(torch)
-    results = run_benchmarks(torch, {**MODES[mode], "mode": mode})
+    results = run_benchmarks(torch, {**MODES[mode], "mode": mode}, args.only)
     facts["load_average_end"] = list(os.getloadavg())
     add_ratios(results, torch_missing)
     outcome = {"mode": mode, "command": " ".join(["python benchmarks/run.py", *argv]), "settings": MODES[mode],
