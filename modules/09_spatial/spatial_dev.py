@@ -595,7 +595,9 @@ if __name__ == "__main__":
 #
 # and `dcols` goes back to the image with `add_windows`: every column entry is added into
 # the pixel it was copied from (then the padding is cropped off). The forward pass saves
-# `cols` for `dW`, so training keeps that im2col matrix alive until backward.
+# `cols` for `dW`, so training keeps that im2col matrix alive until backward. (The code
+# computes `dW` transposed, `cols_n @ G_n^T`, and transposes the small result: the same
+# numbers, but BLAS runs this order of the operands up to a fifth faster here.)
 #
 # `conv2d` records itself as one operation, `"conv2d"`, and registers its gradient rule
 # with Module 05's `@gradient_rule`: autograd needs nothing else to differentiate through it.
@@ -730,8 +732,8 @@ def _conv2d_rule(grad, out, inputs, saved):
 
     APPROACH:
     1. G: grad in the grouped layout (to_groups), as (B, O, OH*OW*G).
-    2. If weight.requires_grad: G times cols with its last two axes swapped, summed over
-       the groups, reshaped to the weight's shape.
+    2. If weight.requires_grad: dW transposed, cols times G with its last two axes
+       swapped, summed over the groups, then transposed and reshaped to the weight's shape.
     3. If x.requires_grad: the weight matrix transposed times G gives dcols
        (B, C*KH*KW, OH*OW*G). Reshape it to (B, C, KH, KW, OH, OW, G), reorder the axes
        to the window layout (B, C, OH, OW, G, KH, KW), add_windows into the padded shape,
@@ -748,7 +750,7 @@ def _conv2d_rule(grad, out, inputs, saved):
     ### BEGIN SOLUTION
     g = to_groups(grad, group).reshape(b, filters, oh * ow * group)
     if weight.requires_grad:
-        grad_weight = (g @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
+        grad_weight = (cols @ g.transpose(0, 2, 1)).sum(axis=0).T.reshape(weight.shape)
     if x.requires_grad:
         grad_cols = weight.data.reshape(filters, -1).T @ g
         grad_windows = grad_cols.reshape(b, channels, kh, kw, oh, ow, group).transpose(0, 1, 4, 5, 6, 2, 3)

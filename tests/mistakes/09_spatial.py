@@ -47,8 +47,8 @@ MISTAKES = [
     dict(
         id="conv-weight-gradient-averaged-over-images",
         why="averages the weight gradient over the batch (its groups of images) instead of summing it",
-        find="        grad_weight = (g @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)\n",
-        replace="        grad_weight = (g @ cols.transpose(0, 2, 1)).mean(axis=0).reshape(weight.shape)\n",
+        find="        grad_weight = (cols @ g.transpose(0, 2, 1)).sum(axis=0).T.reshape(weight.shape)\n",
+        replace="        grad_weight = (cols @ g.transpose(0, 2, 1)).mean(axis=0).T.reshape(weight.shape)\n",
     ),
     dict(
         id="conv-bias-gradient-averaged",

@@ -330,8 +330,8 @@ def _conv2d_rule(grad, out, inputs, saved):
 
     APPROACH:
     1. G: grad in the grouped layout (to_groups), as (B, O, OH*OW*G).
-    2. If weight.requires_grad: G times cols with its last two axes swapped, summed over
-       the groups, reshaped to the weight's shape.
+    2. If weight.requires_grad: dW transposed, cols times G with its last two axes
+       swapped, summed over the groups, then transposed and reshaped to the weight's shape.
     3. If x.requires_grad: the weight matrix transposed times G gives dcols
        (B, C*KH*KW, OH*OW*G). Reshape it to (B, C, KH, KW, OH, OW, G), reorder the axes
        to the window layout (B, C, OH, OW, G, KH, KW), add_windows into the padded shape,
@@ -348,7 +348,7 @@ def _conv2d_rule(grad, out, inputs, saved):
     ### BEGIN SOLUTION
     g = to_groups(grad, group).reshape(b, filters, oh * ow * group)
     if weight.requires_grad:
-        grad_weight = (g @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
+        grad_weight = (cols @ g.transpose(0, 2, 1)).sum(axis=0).T.reshape(weight.shape)
     if x.requires_grad:
         grad_cols = weight.data.reshape(filters, -1).T @ g
         grad_windows = grad_cols.reshape(b, channels, kh, kw, oh, ow, group).transpose(0, 1, 4, 5, 6, 2, 3)
