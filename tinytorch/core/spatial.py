@@ -255,12 +255,9 @@ def to_groups(images, group):
 
 
 def from_groups(grouped):
-    """The inverse of to_groups: (B, C, H, W, G) -> (B * G, C, H, W); a view when G is 1,
-    else a contiguous copy."""
+    """The inverse of to_groups: (B, C, H, W, G) -> (B * G, C, H, W), a view when G is 1."""
     b, c, h, w, group = grouped.shape
-    if group == 1:
-        return grouped[..., 0]
-    return np.ascontiguousarray(grouped.transpose(0, 4, 1, 2, 3)).reshape(b * group, c, h, w)
+    return grouped.transpose(0, 4, 1, 2, 3).reshape(b * group, c, h, w)
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0):
