@@ -152,7 +152,7 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
     assert machine["blas"], "threadpoolctl found no BLAS under NumPy"
     for blas in machine["blas"]:
         assert blas["library"] and blas["version"] and blas["threads"] >= 1 and "kernel" in blas
-    assert machine["blas_threads_chosen_by"]
+    assert machine["blas_threads_chosen_by"] and machine["allocator"]
     assert machine["numpy"] == np.__version__ and machine["python"] and machine["date"]
     assert len(machine["load_average"]) == len(machine["load_average_end"]) == 3
     if with_torch:
