@@ -550,6 +550,21 @@ def test_unit_windows():
     counts = add_windows(np.ones((1, 1, 2, 2, 2, 2)), (1, 1, 3, 3), (1, 1))[0, 0]
     expected = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]])
     assert np.array_equal(counts, expected), f"how many 2x2 windows cover each pixel of a 3x3 image:\nexpected\n{expected}\ngot\n{counts}"
+
+    # conv2d's grouped layout has an axis after W (the images of a group): both carry it along.
+    grouped = np.arange(2 * 3 * 5 * 6 * 4, dtype=np.float64).reshape(2, 3, 5, 6, 4)
+    windows = sliding_windows(grouped, (2, 3), (2, 1))
+    assert windows.shape == (2, 3, 2, 4, 4, 2, 3), \
+        f"windows of a (2, 3, 5, 6, 4) array, kernel (2, 3), stride (2, 1): expected shape (2, 3, 2, 4, 4, 2, 3), got {windows.shape}"
+    assert np.array_equal(windows[1, 2, 1, 3, 0], grouped[1, 2, 2:4, 3:6, 0]), "the axis after W is carried along, not windowed"
+    g = np.random.default_rng(2).standard_normal(windows.shape)
+    try:
+        back = add_windows(g, grouped.shape, (2, 1))
+    except ValueError as error:
+        raise AssertionError(f"add_windows on windows of shape {g.shape} (an axis after OW): {error}; "
+                             "index the offsets as [..., u, v]") from None
+    assert back.shape == grouped.shape and np.isclose(np.sum(windows * g), np.sum(grouped * back)), \
+        "add_windows on (N, C, OH, OW, G, KH, KW) windows must be the adjoint too: index the offsets as [..., u, v]"
     print("sliding_windows and add_windows work.")
 
 
@@ -1892,6 +1907,8 @@ if __name__ == "__main__":
 #   matrix about `K x K / S^2` times the input.
 # - The backward pass is the matrix product's, plus `add_windows`, the adjoint of taking
 #   windows, which sums where windows overlap.
+# - On narrow maps NumPy's cost per row, not arithmetic, dominates; putting the batch on the
+#   last axis (the grouped layout) makes the rows long and the batch one matrix product.
 # - Max pooling routes each window's gradient to its arg-max (the first of ties), average
 #   pooling spreads it evenly.
 # - BatchNorm normalises with the batch's statistics in training and with running averages
