@@ -631,10 +631,11 @@ if __name__ == "__main__":
 # The cure is a layout. Move the batch axis to the end, (C, H, W, N), and the N images'
 # values of one pixel sit side by side: a row of a window slab becomes OW x N numbers (640
 # here), and the whole batch is *one* matrix product with OH x OW x N columns. The
-# arithmetic is the same, the windows are the same, the adjoint is the same. The price is
-# three transposed copies (of the input, the output and the output's gradient): cheap while
-# those arrays are small enough to stay in the processor's cache, and slower than what they
-# save on large maps, where the NCHW rows are long anyway. So `conv2d` chooses per call, and
+# arithmetic is the same, the windows are the same, the adjoint is the same. The price is a
+# transposed copy of the input and one of the output's gradient (the output itself comes
+# back as a view with unusual strides, which NumPy's operations accept): cheap while those
+# arrays are small enough to stay in the processor's cache, and slower than what they save
+# on large maps, where the NCHW rows are long anyway. So `conv2d` chooses per call, and
 # writes both layouts as one, **grouped**: the batch as B groups of G images, each group's
 # images on the last axis.
 #
@@ -667,7 +668,8 @@ def to_groups(images, group):
 
 
 def from_groups(grouped):
-    """The inverse of to_groups: (B, C, H, W, G) -> (B * G, C, H, W), a view when G is 1."""
+    """The inverse of to_groups: (B, C, H, W, G) -> (B * G, C, H, W); a view (not a
+    contiguous one when G > 1) unless there are several groups of several images."""
     b, c, h, w, group = grouped.shape
     return grouped.transpose(0, 4, 1, 2, 3).reshape(b * group, c, h, w)
 

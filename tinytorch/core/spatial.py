@@ -255,7 +255,8 @@ def to_groups(images, group):
 
 
 def from_groups(grouped):
-    """The inverse of to_groups: (B, C, H, W, G) -> (B * G, C, H, W), a view when G is 1."""
+    """The inverse of to_groups: (B, C, H, W, G) -> (B * G, C, H, W); a view (not a
+    contiguous one when G > 1) unless there are several groups of several images."""
     b, c, h, w, group = grouped.shape
     return grouped.transpose(0, 4, 1, 2, 3).reshape(b * group, c, h, w)
 
