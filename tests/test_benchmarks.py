@@ -217,6 +217,21 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         assert text in result.stdout
 
 
+@pytest.mark.slow
+def test_only_runs_the_chosen_groups_and_checks_their_targets(tmp_path):
+    out = tmp_path / "conv.json"
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--only", "conv",
+                             "--json", str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(out.read_text())
+    assert set(report["results"]) == {*conv.CONV_SHAPES, "cnn_step", "memory_cnn_step"}
+    assert [target["figure"].split(".")[0] for target in report["targets"]] == list(conv.CONV_SHAPES)
+    assert report["machine"]["allocator"]
+    refused = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--only", "convs"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "invalid choice: 'convs'" in refused.stderr
+
+
 def test_the_dataloader_benchmark_runs(tmp_path):
     """A smoke run on tiny data, so that the benchmark cannot rot; its timings are not checked.
     (It lives here, not among Module 08's tests: a student release ships no benchmarks/.)"""
