@@ -239,12 +239,12 @@ def add_windows(grad_windows, shape, stride):
     return total
 
 
-MAX_GROUP = 64  # images side by side in the batch-last layout: keeps each transposed block small
+MAX_GROUP = 64  # at most this many images side by side (a power of two): keeps each transposed block small
 
 
 def images_per_group(n, out_width):
     """G, the images conv2d puts side by side: 1 (NCHW) for outputs at least 16 columns
-    wide, else the largest divisor of the batch n up to MAX_GROUP."""
+    wide, else the largest power of two that divides the batch n, up to MAX_GROUP."""
     return math.gcd(n, MAX_GROUP) if out_width < 16 else 1
 
 
