@@ -142,7 +142,7 @@ def print_report(report):
     results = report["results"]
     console.print(f"[bold]tinytorch benchmarks ({report['mode']})[/bold]: {_machine_line(report['machine'])}")
     console.print(timings_table(results, report["noisy_spread"]))
-    if "memory_epoch_b128" in results:  # the mlp group (run.py --only may leave groups out)
+    if "add_chain" in results:  # the groups --only left out print nothing
         for line in derived_lines(results):
             console.print(line)
         memory = results["memory_epoch_b128"]

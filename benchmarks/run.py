@@ -7,10 +7,9 @@ forward, autograd's overhead on tiny adds, a 100,000-op backward, an epoch's pea
 digits milestone idle and beside two busy processes, Conv2d forward + backward at LeNet-style
 and CIFAR-like shapes, a training step of the cnn milestone's network with its peak memory,
 a training step of the gpt milestone's model and causal attention forward + backward at three
-sequence lengths, then checks the targets of issues 6, 11, 12 and 13. --quick shrinks every
+sequence lengths, then checks the targets of issues 6, 11, 12 and 13. --only runs some groups of
+these (see GROUPS) and checks the targets they measure. --quick shrinks every
 size so that the run takes seconds (CI's smoke check); its figures are not the ones to quote.
---only runs some groups of rows (say `--only conv` while working on convolutions) and checks
-the targets of those alone.
 Timings are never asserted anywhere.
 """
 
@@ -54,6 +53,10 @@ TARGETS = [
      ("tinytorch", "numpy")),
     ("epoch: tinytorch / PyTorch CPU", ("train_epoch_b128", "ratios", "tinytorch/torch"), 0.8,
      ("tinytorch", "torch")),
+    ("epoch: tinytorch / hand-written NumPy (issue 13)", ("train_epoch_b128", "ratios", "tinytorch/numpy"), 1.0,
+     ("tinytorch", "numpy")),
+    ("epoch: tinytorch / PyTorch CPU (issue 13)", ("train_epoch_b128", "ratios", "tinytorch/torch"), 0.7,
+     ("tinytorch", "torch")),
     ("add overhead, fwd + bwd, in a chain (us per op)", ("add_chain", "derived", "tinytorch_overhead_us"), 3.0,
      ("tinytorch", "numpy")),
     ("digits milestone beside 2 busy processes / idle, default threads", ("under_load_default", "ratios", "loaded/idle"),
@@ -70,7 +73,36 @@ NOISY_SPREAD = 0.25
 UNDER_LOAD = ("under_load_default", "under_load_per_core")
 
 
-def mlp_rows(torch, settings):
+# The benchmarks in groups that --only can pick: the seed's MLP and the framework's overhead,
+# the milestone under load (the longest), the convolutions, the transformer.
+GROUPS = ("mlp", "load", "conv", "gpt")
+
+
+def run_benchmarks(torch, settings, groups=GROUPS):
+    """The benchmarks of `groups`, in a fixed order; {key: result}."""
+    results = {}
+    if "mlp" in groups:
+        results.update(_mlp_benchmarks(torch, settings))
+    if "load" in groups:
+        loaded = under_load.under_load(settings["load_epochs"], settings["load_repeats"])
+        for name, threads in zip(UNDER_LOAD, loaded):
+            results[name] = loaded[threads]
+    if "conv" in groups:
+        for key in conv.CONV_SHAPES:
+            results[key] = conv.conv_fwd_bwd(torch, key, settings["conv_calls"], settings["step_repeats"])
+        results["cnn_step"] = conv.lenet_step(torch, settings["cnn_steps"], settings["step_repeats"])
+        results["memory_cnn_step"] = conv.step_memory()
+    if "gpt" in groups:
+        results["gpt_train_step"] = transformer.gpt_train_step(torch, settings["mode"], settings["gpt_steps"],
+                                                               settings["gpt_repeats"])
+        for seq_len, calls in settings["attention_calls"].items():
+            results[f"attention_t{seq_len}"] = transformer.attention_forward_backward(
+                torch, seq_len, calls, settings["attention_repeats"])
+    return results
+
+
+def _mlp_benchmarks(torch, settings):
+    """The seed's MLP (steps, an epoch, its memory) and the overhead of Linear and of tiny adds."""
     images, labels = mlp.synthetic_data(settings["samples"])
     weights = mlp.initial_weights()
     results = {}
@@ -84,42 +116,6 @@ def mlp_rows(torch, settings):
     results.update(overhead.add_overhead(torch, settings["add_ops"], settings["micro_repeats"]))
     results["chain_backward"] = overhead.chain_backward(torch, settings["chain_ops"], settings["micro_repeats"])
     results[f"memory_epoch_b{BATCH}"] = memory.training_memory(weights, mlp.batches(images, labels, BATCH), BATCH)
-    return results
-
-
-def load_rows(torch, settings):
-    loaded = under_load.under_load(settings["load_epochs"], settings["load_repeats"])
-    return {name: loaded[threads] for name, threads in zip(UNDER_LOAD, loaded)}
-
-
-def conv_rows(torch, settings):
-    results = {key: conv.conv_fwd_bwd(torch, key, settings["conv_calls"], settings["step_repeats"])
-               for key in conv.CONV_SHAPES}
-    results["cnn_step"] = conv.lenet_step(torch, settings["cnn_steps"], settings["step_repeats"])
-    results["memory_cnn_step"] = conv.step_memory()
-    return results
-
-
-def gpt_rows(torch, settings):
-    results = {"gpt_train_step": transformer.gpt_train_step(torch, settings["mode"], settings["gpt_steps"],
-                                                            settings["gpt_repeats"])}
-    for seq_len, calls in settings["attention_calls"].items():
-        results[f"attention_t{seq_len}"] = transformer.attention_forward_backward(
-            torch, seq_len, calls, settings["attention_repeats"])
-    return results
-
-
-# The groups of rows, in the order they run: the MLP of issue 6 (steps, epoch, overheads, memory),
-# the digits milestone under load, the convolutions of issue 11, the transformer of issues 12 and 13.
-GROUPS = {"mlp": mlp_rows, "load": load_rows, "conv": conv_rows, "gpt": gpt_rows}
-
-
-def run_benchmarks(torch, settings, groups=tuple(GROUPS)):
-    """The benchmarks of `groups`, in GROUPS' order; {key: result}."""
-    results = {}
-    for name, rows in GROUPS.items():
-        if name in groups:
-            results.update(rows(torch, settings))
     return results
 
 
@@ -144,14 +140,14 @@ def add_ratios(results, torch_missing):
 
 
 def check_targets(results):
-    """Each target's figure, whether it is met, and how far the runs behind it spread."""
+    """Each measured target's figure, whether it is met, and how far the runs behind it spread."""
     checked = []
     attention = [(f"attention fwd + bwd, seq {results[key]['params']['shape'][2]}: tinytorch / PyTorch CPU",
                   (key, "ratios", "tinytorch/torch"), 2.0, ("tinytorch", "torch"))
                  for key in results if key.startswith("attention_t")]
     for name, (key, group, figure), limit, ways in TARGETS + attention:
         if key not in results:
-            continue  # a group left out with --only
+            continue  # its group was not run (--only)
         value = results[key][group].get(figure)
         spread = None if value is None else max(results[key]["ways"][way]["spread"] for way in ways)
         checked.append({"name": name, "figure": f"{key}.{group}.{figure}", "value": value, "limit": limit,
@@ -166,8 +162,8 @@ def main(argv=None):
     parser.add_argument("--json", metavar="FILE", help="also write every figure, ratio and the machine to FILE")
     parser.add_argument("--threads", type=int, metavar="N",
                         help="give NumPy's BLAS (and PyTorch) N threads; default: tinytorch's (see tinytorch/threads.py)")
-    parser.add_argument("--only", nargs="+", choices=list(GROUPS), default=list(GROUPS), metavar="GROUP",
-                        help=f"run only these groups of rows, of {', '.join(GROUPS)} (default: all)")
+    parser.add_argument("--only", nargs="+", choices=GROUPS, default=GROUPS, metavar="GROUP",
+                        help=f"run only these groups of benchmarks, of {', '.join(GROUPS)} (default: all)")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"

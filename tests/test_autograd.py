@@ -130,7 +130,7 @@ def test_dropout_mask_path():
     manual_seed(3)
     x = leaf((6, 5))
     y = Dropout(0.4).forward(x, training=True)
-    mask = y._inputs[1].data  # the scaled mask the forward pass drew
+    mask = y._saved["mask"]  # the scaled mask the forward pass drew
     (y * Tensor(np.arange(30.0).reshape(6, 5), dtype=np.float64)).sum().backward()
     assert np.allclose(x.grad.data, mask * np.arange(30.0).reshape(6, 5))
     assert set(np.unique(mask)) <= {0.0, 1 / 0.6}

@@ -37,7 +37,7 @@ class SeedMLP:
         h = x
         for layer, dropout in zip(self.layers[:2], self.dropouts):
             h = dropout.forward(self.relu(layer(h)), training=True)
-            masks.append(h._inputs[1].data)  # dropout output = input * scaled mask
+            masks.append(h._saved["mask"])  # dropout output = input * scaled mask
         return self.layers[2](h), masks
 
 

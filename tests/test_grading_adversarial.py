@@ -16,6 +16,7 @@ In their code, {repo}, {marker} (a number unique to the test, for finding its pr
 
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 
@@ -51,7 +52,18 @@ class Submission:
     files: dict = field(default_factory=dict)  # workspace-relative path -> text (None deletes it)
     record: str = None  # how the workspace's own .tito/release.json is edited (see _edit_record)
     expect: dict = field(default_factory=dict)  # grade_id -> status, beyond "no more than honest"
-    xfail: str = None  # an attack the grader cannot see in-process, documented in README.md
+    flag: str = None  # what the static scan must name, at its line of Module 03, in each reviewed test
+
+
+def _patch_and_restore(id, why, setup, patch, flag):
+    """A submission whose Dropout runs `patch` (`{value}`: the new allclose) just before the test checks the
+    scaling of its 20,000 inputs; the cheat puts the genuine allclose back on its first call, so the guard's
+    checks between tests find nothing."""
+    return Submission(id, why + "; the patch undoes itself", expect=REVIEW_LATE, flag=flag, late=(
+        setup + "_allclose = np.allclose\n_plain = Dropout.forward\n"
+        f"def _cheat(*a, **k):\n    {patch.format(value='_allclose')}\n    return True\n"
+        f"def _patching(self, x, training=None):\n    if x.data.size == 20_000:\n        {patch.format(value='_cheat')}\n"
+        "    return _plain(self, x, training)\nDropout.forward = _patching\n"))
 
 
 def _cell(text, grade_id):
@@ -170,21 +182,35 @@ SUBMISSIONS = [
                expect=dict.fromkeys(HONEST, "error")),
     Submission("network", "opens a connection", early="import socket\ntry:\n    socket.create_connection(('1.1.1.1', 80), 2)\n"
                "except OSError:\n    pass\n", expect=REVIEW_ALL),
-    # --- what the grader cannot see in-process (README.md, "What the sandbox cannot stop") ---------
+    # --- lies told in-process, which only the static scan sees (tito/grading/scan.py) -------------
     Submission("lying-array", "Dropout returns data whose == always says yes",
                late="import numpy\nclass _Yes(numpy.ndarray):\n    def __eq__(self, other):\n"
                     "        return numpy.ones(self.shape, bool)\n    __ne__ = lambda self, other: numpy.asarray(self) != other\n"
                     "_plain = Dropout.forward\ndef _lying(self, x, training=None):\n    out = _plain(self, x, training)\n"
                     "    out.data = out.data.view(_Yes)\n    return out\nDropout.forward = _lying\n",
-               xfail="the tests compare the learner's own objects, which can lie; graded tests should compare "
-                     "plain copies (np.asarray): issue 9 part 1"),
-    Submission("patch-and-restore", "patches np.allclose just before the test checks the scaling; it restores itself",
-               late="import numpy\n_allclose = numpy.allclose\n_plain = Dropout.forward\n"
-                    "def _cheat(*a, **k):\n    numpy.allclose = _allclose\n    return True\n"
-                    "def _patching(self, x, training=None):\n    if x.data.size == 20_000:\n        numpy.allclose = _cheat\n"
-                    "    return _plain(self, x, training)\n"
-                    "Dropout.forward = _patching\n",
-               xfail="a patch made and undone within one test leaves no trace for the checks between tests"),
+               flag='subclasses numpy.ndarray', expect=REVIEW_LATE),
+    Submission("lying-float", "Dropout returns an array of floats whose == and arithmetic always agree",
+               late="class _Agreeable(float):\n    __eq__ = lambda self, other: True\n    __ne__ = lambda self, other: False\n"
+                    "    __sub__ = __rsub__ = lambda self, other: 0.0\n    __hash__ = float.__hash__\n"
+                    "_plain = Dropout.forward\ndef _lying(self, x, training=None):\n    out = _plain(self, x, training)\n"
+                    "    out.data = np.array([_Agreeable(v) for v in out.data.ravel()], dtype=object).reshape(out.data.shape)\n"
+                    "    return out\nDropout.forward = _lying\n",
+               flag='subclasses the value type float', expect=REVIEW_LATE),
+    _patch_and_restore("patch-and-restore", "patches np.allclose just before the test checks the scaling",
+                       "import numpy\n", "numpy.allclose = {value}", 'assigns or deletes numpy.allclose'),
+    _patch_and_restore("aliased-module-patch", "the same through another name for numpy", "_m = np\n",
+                       "_m.allclose = {value}", "hands the module numpy on as a value"),
+    _patch_and_restore("setattr-computed-name", "the same by setattr with a name built at run time", "",
+                       "setattr(np, 'all' + 'close', {value})", 'uses setattr'),
+    _patch_and_restore("vars-module-patch", "the same through the module's namespace from vars()", "",
+                       "vars(np)['allclose'] = {value}", 'uses vars()'),
+    _patch_and_restore("module-dict-patch", "the same through the module's __dict__", "",
+                       "np.__dict__['allclose'] = {value}", 'uses the __dict__'),
+    _patch_and_restore("builtins-getattr-patch", "the same with a setattr fetched from __builtins__ by a built name",
+                       "_set = getattr(__builtins__, 'set' + 'attr', None) or __builtins__['set' + 'attr']\n",
+                       "_set(np, 'allclose', {value})", 'uses __builtins__'),
+    Submission("shadow-builtin", "defines abs at the top level, which every later cell's tests then call",
+               early="def abs(value):\n    return 0.0\n", flag="binds the builtin name 'abs'", expect=REVIEW_ALL),
 ]
 
 
@@ -222,9 +248,7 @@ def honest_points(record):
 
 
 @pytest.mark.slow  # one sandboxed grading per submission: about four minutes in all
-@pytest.mark.parametrize("submission", [
-    pytest.param(s, id=s.id, marks=[pytest.mark.xfail(strict=True, reason=s.xfail)] if s.xfail else [])
-    for s in SUBMISSIONS])
+@pytest.mark.parametrize("submission", [pytest.param(s, id=s.id) for s in SUBMISSIONS])
 def test_a_submission_earns_nothing_it_did_not_earn(submission, honest_work, instructor_record, tmp_path):
     work = tmp_path / "W"
     shutil.copytree(honest_work, work)
@@ -252,6 +276,10 @@ def test_a_submission_earns_nothing_it_did_not_earn(submission, honest_work, ins
     for test in layers["tests"].values():
         if test["status"] == "needs-review":
             assert test["needs_review"] is True and test["message"].startswith("scored 0 until reviewed")
+    for grade_id, status in submission.expect.items():
+        if submission.flag and status == "needs-review":
+            message = layers["tests"][grade_id]["message"]
+            assert re.search(rf"modules/03_layers/layers_dev\.py:\d+: {re.escape(submission.flag)}", message), message
     assert live_processes(marker) == [], "no process of the submission outlives tito grade"
 
 

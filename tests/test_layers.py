@@ -102,10 +102,11 @@ class TestDropout:
         assert abs(survivors.size / y.size - (1 - p)) < 0.02
         assert abs(y.mean() - 1.0) < 0.05, "expectation is preserved"
 
-    def test_mask_is_applied_through_a_tensor_op(self):
+    def test_mask_is_applied_as_one_recorded_op(self):
         x = Tensor(np.ones((4, 4)), requires_grad=True)
         y = Dropout(0.5).forward(x, training=True)
-        assert y.requires_grad and y._op == "mul" and y._inputs[0] is x
+        assert y.requires_grad and y._op == "dropout" and y._inputs == (x,)
+        assert np.array_equal(y.data, x.data * y._saved["mask"]), "the saved mask is the one applied"
 
     def test_float64_input_stays_float64(self):
         y = Dropout(0.5).forward(Tensor(np.ones(10), dtype=np.float64), training=True)

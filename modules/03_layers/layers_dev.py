@@ -555,6 +555,8 @@ class Linear(Module):
         ### END SOLUTION
 
     def _check_input(self, x):
+        if isinstance(x, Tensor) and x.data.dtype.kind == "f" and x.data.ndim and x.data.shape[-1] == self.in_features:
+            return  # the usual case, settled before any message is formatted (this runs on every call)
         name = f"Linear({self.in_features} -> {self.out_features})"
         if not isinstance(x, Tensor):
             raise TypeError(f"{name} expects a Tensor, got {type(x).__name__}")
@@ -661,9 +663,12 @@ if __name__ == "__main__":
 # *inverted* dropout: the correction happens during training, so evaluation does nothing
 # at all.
 #
-# The mask is applied with a Tensor multiplication, not by editing arrays, so that once
-# autograd exists the gradient flows back through the survivors (and is zero for the
-# dropped ones).
+# The masked result is recorded as one operation, "dropout", that saves its mask, as
+# Linear is recorded as "linear": once autograd exists (Module 05), the gradient flows back
+# through the survivors, scaled like them, and is zero for the dropped ones. One recorded
+# operation, rather than a Tensor for the mask and a multiplication, keeps the graph of a
+# training step small, which matters when the layers are small and the Python bookkeeping
+# of each operation costs as much as its arithmetic.
 #
 # **Edge cases**: `p = 0` and evaluation return the input itself; `p = 1` returns zeros that
 # still belong to the computation graph. **Memory**: the mask is one more array the size of
@@ -717,7 +722,9 @@ class Dropout(Module):
         2. Not training, or p == 0: return x unchanged.
         3. p == 1: return zeros, computed as x * 0 so the result stays in the graph.
         4. Otherwise draw uniform numbers from default_generator(); keep where the draw
-           is below 1 - p; multiply x by a Tensor holding 1/(1-p) where kept, 0 elsewhere.
+           is below 1 - p; build the mask, 1/(1-p) where kept and 0 elsewhere; multiply
+           x's array by it and record the result as ONE op:
+           Tensor.from_op(result, "dropout", (x,), mask=mask) (Module 05's rule reads the mask).
 
         EXAMPLE:
         >>> dropout = Dropout(0.5)
@@ -739,7 +746,8 @@ class Dropout(Module):
             return x * from_numpy(np.zeros(x.shape, dtype=dtype))
         keep = 1.0 - self.p
         kept = default_generator().random(x.shape, dtype=np.float32) < keep
-        return x * from_numpy(np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype))
+        mask = np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype)
+        return Tensor.from_op(np.multiply(x.data, mask, dtype=dtype), "dropout", (x,), mask=mask)
         ### END SOLUTION
 
     def __repr__(self):
@@ -765,6 +773,13 @@ def test_unit_dropout_layer():
     assert np.array_equal(Dropout(0.0).forward(x, training=True).data, x.data), "p = 0 passes through"
     zeros = Dropout(1.0).forward(Tensor([1.0, 2.0], requires_grad=True), training=True)
     assert np.all(zeros.data == 0) and zeros.requires_grad, "p = 1 gives zeros that keep requires_grad"
+    x = Tensor(np.ones((4, 4)), requires_grad=True)
+    y = Dropout(0.5).forward(x, training=True)
+    assert y.requires_grad and y._op == "dropout" and y._inputs == (x,), \
+        f"Dropout records ONE op, 'dropout', on (x,): expected op 'dropout', got {y._op!r} on {len(y._inputs)} input(s)"
+    mask = (y._saved or {}).get("mask")
+    assert mask is not None and np.array_equal(y.data, x.data * mask), \
+        "Dropout saves the mask it applied as mask=..., so that Module 05's rule can send the gradient through it"
 
     # At p = 0.2 and p = 0.7 dropping p and keeping p differ, so a swapped rate shows. With
     # 20,000 draws the share of survivors is within 0.015 of 1 - p with overwhelming

@@ -184,8 +184,10 @@ def _class_targets(name, targets, batch, classes):
 
 def log_sum_exp(z, axis=-1):
     """log(sum(exp(z))) along `axis`, computed without overflow (keepdims=True)."""
-    top = np.max(z, axis=axis, keepdims=True)
-    return top + np.log(np.sum(np.exp(z - top), axis=axis, keepdims=True))
+    # The array methods, not np.max / np.sum: they skip a layer of Python that costs more
+    # than the arithmetic itself on a (128, 10) batch of logits.
+    top = z.max(axis=axis, keepdims=True)
+    return top + np.log(np.exp(z - top).sum(axis=axis, keepdims=True))
 
 
 class CrossEntropyLoss(Loss):
@@ -219,7 +221,7 @@ class CrossEntropyLoss(Loss):
         lse = log_sum_exp(z, axis=1)
         per_sample = lse[:, 0] - z[np.arange(batch), labels]
         if self.reduction == "mean":
-            value = per_sample.mean()
+            value = per_sample.sum() / batch  # what mean() computes, without its Python wrapper
         elif self.reduction == "sum":
             value = per_sample.sum()
         else:

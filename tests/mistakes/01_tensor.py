@@ -73,4 +73,10 @@ MISTAKES = [
         find='            return Tensor.from_op(np.log(self._float_data()), "log", (self,))\n',
         replace='            return Tensor.from_op(np.log10(self._float_data()), "log", (self,))\n',
     ),
+    dict(
+        id="gt-includes-equal",
+        why="x > y computed with np.greater_equal, so equal elements count as greater",
+        find='        return self._compare(other, "gt", np.greater)\n',
+        replace='        return self._compare(other, "gt", np.greater_equal)\n',
+    ),
 ]

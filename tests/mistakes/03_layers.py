@@ -47,14 +47,14 @@ MISTAKES = [
     dict(
         id="dropout-no-scaling",
         why="survivors are not scaled by 1 / (1 - p)",
-        find="        return x * from_numpy(np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype))\n",
-        replace="        return x * from_numpy(kept.astype(dtype))\n",
+        find="        mask = np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype)\n",
+        replace="        mask = kept.astype(dtype)\n",
     ),
     dict(
         id="dropout-scales-by-p",
         why="survivors are scaled by p instead of 1 / (1 - p)",
-        find="        return x * from_numpy(np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype))\n",
-        replace="        return x * from_numpy(np.multiply(kept, dtype.type(self.p), dtype=dtype))\n",
+        find="        mask = np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype)\n",
+        replace="        mask = np.multiply(kept, dtype.type(self.p), dtype=dtype)\n",
     ),
     dict(
         id="dropout-ignores-eval",
@@ -67,5 +67,17 @@ MISTAKES = [
         why="at p = 1 Dropout returns a fresh zero tensor, cut from the graph",
         find="            return x * from_numpy(np.zeros(x.shape, dtype=dtype))\n",
         replace="            return from_numpy(np.zeros(x.shape, dtype=dtype))\n",
+    ),
+    dict(
+        id="frozen-parameters-dropped",
+        why="only parameters that require grad are registered, so a frozen weight leaves parameters() and state_dict()",
+        find="            if isinstance(value, Parameter):\n",
+        replace="            if isinstance(value, Parameter) and value.requires_grad:\n",
+    ),
+    dict(
+        id="buffers-counted-as-parameters",
+        why="every Tensor attribute is taken for a parameter, buffers included",
+        find="            if isinstance(value, Parameter):\n",
+        replace="            if isinstance(value, Tensor):\n",
     ),
 ]

@@ -16,7 +16,7 @@ MISTAKES = [
     dict(
         id="cross-entropy-mean-is-sum",
         why="reduction='mean' sums the per-sample losses",
-        find="            value = per_sample.mean()\n",
+        find="            value = per_sample.sum() / batch  # what mean() computes, without its Python wrapper\n",
         replace="            value = per_sample.sum()\n",
     ),
     dict(

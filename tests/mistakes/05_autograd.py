@@ -91,4 +91,10 @@ MISTAKES = [
         find="        if not retain_graph:\n            node._inputs, node._saved = (), None\n",
         replace="        node._inputs, node._saved = (), None\n",
     ),
+    dict(
+        id="permute-grad-same-order",
+        why="the permute rule applies the forward order again instead of its inverse (right only for a swap of two axes)",
+        find='    return (np.transpose(grad, np.argsort(saved["dims"])),)\n',
+        replace='    return (np.transpose(grad, saved["dims"]),)\n',
+    ),
 ]

@@ -321,6 +321,12 @@ def _pick_rule(grad, out, inputs, saved):
     return grad_a, grad_b
 
 
+@gradient_rule("dropout")
+def _dropout_rule(grad, out, inputs, saved):
+    """Module 03's Dropout: the output is x * mask, so the gradient is grad * mask."""
+    return (grad * saved["mask"],)
+
+
 @gradient_rule("relu")
 def _relu_rule(grad, out, inputs, saved):
     ### BEGIN SOLUTION
@@ -403,7 +409,11 @@ def _bce_with_logits_rule(grad, out, inputs, saved):
 
 
 def _topological_order(root):
-    """Nodes that need a gradient, each after every input it was computed from."""
+    """The interior nodes that need a gradient, each after every input it was computed from.
+
+    Leaves are left out: backward() hands them their gradient directly. A root that is
+    itself a leaf is the one leaf listed.
+    """
     order, visited = [], set()
     stack = [(root, False)]
     ### BEGIN SOLUTION
@@ -422,18 +432,24 @@ def _topological_order(root):
             )
         stack.append((node, True))
         for source in node._inputs:
-            if source.requires_grad and source not in visited:
+            if source._requires_grad and source._op is not None and source not in visited:
                 stack.append((source, False))
     ### END SOLUTION
     return order
 
 
-def _accumulate_into_leaf(leaf, grad, exclusive):
-    """Add `grad` to leaf.grad. A leaf keeps `grad` itself only if no other tensor can see it."""
+def _accumulate_into_leaf(leaf, grad, visible):
+    """Add `grad` to leaf.grad, keeping the array itself only when the leaf alone will see it.
+
+    `visible` holds the ids of arrays that some other tensor, or the caller, may also see:
+    those, views and read-only arrays are copied first, so that changing one leaf's .grad in
+    place (as clip_grad_norm does) never changes another's.
+    """
     if leaf._grad is not None:
         grad = leaf._grad.data + grad
-    elif not (exclusive and grad.flags.owndata and grad.flags.writeable):
-        grad = np.array(grad, dtype=leaf.dtype)  # shared, a view, or read-only: keep a copy
+    elif id(grad) in visible or not (grad.flags.owndata and grad.flags.writeable):
+        grad = np.array(grad, dtype=leaf.data.dtype)
+    visible.add(id(grad))
     leaf._grad = from_numpy(grad)  # the rules keep the leaf's shape and dtype: no checks needed
 
 
@@ -457,25 +473,23 @@ def backward(root, gradient=None, retain_graph=False):
             raise ValueError(f"backward(): gradient has shape {seed.shape}, the tensor has shape {root.shape}")
 
     grads = {root: seed}  # keyed by tensor: Tensor hashes by identity
-    # A rule may hand one array to several inputs (add gives `grad` to both sides). Arrays
-    # held for more than one node, or handed in by the caller, are `shared`: a leaf copies
-    # those before keeping them, and keeps every other array as it is, without a copy.
-    held, shared = {id(seed)}, (set() if gradient is None else {id(seed)})
+    # A rule may hand one array to several inputs (add gives `grad` to both sides), so a leaf
+    # keeps an array without copying it only if no leaf kept it before and the caller did not
+    # hand it in: `visible` lists those arrays (see _accumulate_into_leaf).
+    visible = set() if gradient is None else {id(seed)}
     ### BEGIN SOLUTION
     for node in reversed(_topological_order(root)):
         grad = grads.pop(node, None)
         if grad is None:
             continue
-        if node._op is None:
-            _accumulate_into_leaf(node, grad, exclusive=id(grad) not in shared)
+        if node._op is None:  # the root itself is a leaf
+            _accumulate_into_leaf(node, grad, visible)
             continue
-        if id(grad) not in shared:
-            held.discard(id(grad))  # this node is done with it: it may be handed on once more
         rule = GRADIENT_RULES.get(node._op)
         if rule is None:
             raise RuntimeError(f"backward(): operation {node._op!r} has no gradient rule")
         for source, source_grad in zip(node._inputs, rule(grad, node, node._inputs, node._saved)):
-            if source_grad is None or not source.requires_grad:
+            if source_grad is None or not source._requires_grad:
                 continue
             if source_grad.dtype is not source.data.dtype and source_grad.dtype != source.data.dtype:
                 source_grad = source_grad.astype(source.data.dtype)
@@ -484,13 +498,12 @@ def backward(root, gradient=None, retain_graph=False):
                     f"backward(): the rule of {node._op!r} gave a gradient of shape {source_grad.shape} "
                     f"for an input of shape {source.data.shape}"
                 )
-            if source in grads:
+            if source._op is None:
+                _accumulate_into_leaf(source, source_grad, visible)
+            elif source in grads:
                 grads[source] = grads[source] + source_grad
             else:
                 grads[source] = source_grad
-                if id(source_grad) in held:
-                    shared.add(id(source_grad))
-                held.add(id(source_grad))
         if not retain_graph:
             node._inputs, node._saved = (), None
     ### END SOLUTION

@@ -357,6 +357,8 @@ class Linear(Module):
         ### END SOLUTION
 
     def _check_input(self, x):
+        if isinstance(x, Tensor) and x.data.dtype.kind == "f" and x.data.ndim and x.data.shape[-1] == self.in_features:
+            return  # the usual case, settled before any message is formatted (this runs on every call)
         name = f"Linear({self.in_features} -> {self.out_features})"
         if not isinstance(x, Tensor):
             raise TypeError(f"{name} expects a Tensor, got {type(x).__name__}")
@@ -418,7 +420,9 @@ class Dropout(Module):
         2. Not training, or p == 0: return x unchanged.
         3. p == 1: return zeros, computed as x * 0 so the result stays in the graph.
         4. Otherwise draw uniform numbers from default_generator(); keep where the draw
-           is below 1 - p; multiply x by a Tensor holding 1/(1-p) where kept, 0 elsewhere.
+           is below 1 - p; build the mask, 1/(1-p) where kept and 0 elsewhere; multiply
+           x's array by it and record the result as ONE op:
+           Tensor.from_op(result, "dropout", (x,), mask=mask) (Module 05's rule reads the mask).
 
         EXAMPLE:
         >>> dropout = Dropout(0.5)
@@ -440,7 +444,8 @@ class Dropout(Module):
             return x * from_numpy(np.zeros(x.shape, dtype=dtype))
         keep = 1.0 - self.p
         kept = default_generator().random(x.shape, dtype=np.float32) < keep
-        return x * from_numpy(np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype))
+        mask = np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype)
+        return Tensor.from_op(np.multiply(x.data, mask, dtype=dtype), "dropout", (x,), mask=mask)
         ### END SOLUTION
 
     def __repr__(self):

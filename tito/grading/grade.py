@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tito.export import plan_export, write_exports
 from tito.grading import sandbox
+from tito.grading.review import SHOWN, Review
 from tito.grading.scratch import copy_workspace, scratch_folder
 from tito.grading.verdict import read_verdict
 from tito.notebooks import NotebookConflict, sync_if_notebook
@@ -112,10 +113,11 @@ class GradeReport:
 
 @dataclass
 class _Job:
-    """One graded cell to run: its plan for the runner and the test functions it defines."""
+    """One graded cell to run: its plan for the runner (which names the test functions it defines)."""
     slug: str
     grade: TestGrade
     plan: dict
+    findings: list  # tito.grading.scan.Finding: what the scan saw in the code this cell runs
 
 
 def grade_workspace(root, release=None, only=None, sandboxed=True, timeout=120, workers=2, memory=MEMORY,
@@ -140,7 +142,9 @@ def grade_workspace(root, release=None, only=None, sandboxed=True, timeout=120, 
         runner.check(copy, scratch / "probe")
         sources = {module.slug: module for module in all_modules(copy)}
         broken = _export_all(sources.values())
-        settings = _Settings(runner, copy, sandbox.cell_limits(timeout, memory))
+        trusted = released if release is not None else {}  # a workspace's own record is the learner's code too
+        review = Review(copy, sources.values(), lambda slug, cell: _runs_from_record(trusted.get(slug), cell))
+        settings = _Settings(runner, copy, sandbox.cell_limits(timeout, memory), review)
         jobs = []
         for slug in sorted(set(sources) | set(released)):
             if only and slug not in only:
@@ -159,6 +163,7 @@ class _Settings:
     runner: object  # sandbox.Runner
     copy: Path  # the scratch copy of the workspace
     limits: dict
+    review: Review  # the static scan of the learner's code
 
 
 def _authority(root, release):
@@ -227,9 +232,9 @@ def _plan_module(module, grade, entry, export_error, release, settings):
     for grade_id, points in expected:
         test = TestGrade(grade_id, points)
         grade.tests.append(test)
-        plan = _plan_for(module, test, cells, locked, imports, settings)
-        if plan:
-            jobs.append(_Job(module.slug, test, plan))
+        job = _job_for(module, test, cells, locked, imports, settings)
+        if job:
+            jobs.append(job)
     return jobs
 
 
@@ -252,8 +257,8 @@ def _fail_all(grade, expected, message):
     return []
 
 
-def _plan_for(module, test, cells, locked, imports, settings):
-    """The runner's plan for `test`; None (with the test's status and message set) when it cannot run."""
+def _job_for(module, test, cells, locked, imports, settings):
+    """The job that runs `test`; None (with the test's status and message set) when it cannot run."""
     index = next((i for i, cell in enumerate(cells) if cell.nbgrader.get("grade_id") == test.grade_id), None)
     if index is None:
         test.status, test.message = "tampered", f"the graded cell {test.grade_id!r} was removed from the source"
@@ -271,9 +276,10 @@ def _plan_for(module, test, cells, locked, imports, settings):
     chunks = [_chunk(earlier, locked) for earlier in cells[:index] if earlier.kind == "code"]
     chunks.append({"code": graded_source, "line": cell.line, "label": repr(test.grade_id), "locked": True})
     root = settings.runner.plan_root(settings.copy)
-    return {"root": root, "source": f"{root}/{module.source.relative_to(settings.copy).as_posix()}",
+    plan = {"root": root, "source": f"{root}/{module.source.relative_to(settings.copy).as_posix()}",
             "chunks": chunks, "tests": tests, "imports": imports, "limits": settings.limits,
             "sandboxed": settings.runner.sandboxed}
+    return _Job(module.slug, test, plan, settings.review.findings(module.slug, index))
 
 
 def _tampering(cell, released):
@@ -284,6 +290,12 @@ def _tampering(cell, released):
         return (f"the nbgrader metadata of {released['grade_id']!r} changed (points {released['points']} -> "
                 f"{cell.nbgrader.get('points')}, grade {cell.nbgrader.get('grade')})")
     return None
+
+
+def _runs_from_record(entry, cell):
+    """True for a cell that the grader runs from the instructor's record, not from the workspace."""
+    grade_id = cell.nbgrader.get("grade_id") if isinstance(cell.nbgrader, dict) else None  # metadata may be malformed
+    return bool(entry and grade_id) and any(released["grade_id"] == grade_id for released in entry["locked_cells"])
 
 
 def _chunk(cell, locked):
@@ -329,4 +341,11 @@ def _apply(job, verdict, settings):
     raised_at = verdict.raised_at.replace(root, str(settings.copy), 1) if verdict.raised_at else None
     if verdict.status == "error" and "NotImplementedError" in (message or "").split("\n")[0]:
         message = unfinished_message(settings.copy, job.slug, raised_at) or message
+    if job.findings:
+        shown = "; ".join(map(str, job.findings[:SHOWN])) + ("; ..." if len(job.findings) > SHOWN else "")
+        message = (f"scored 0 until reviewed: {shown}: the code this test runs does what no honest solution needs, "
+                   f"and it could tamper with the test (the test itself: {verdict.status}"
+                   f"{': ' + message if message else ''})")
+        job.grade.status, job.grade.message = "needs-review", message
+        return
     job.grade.status, job.grade.message = verdict.status, message
