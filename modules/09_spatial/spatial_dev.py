@@ -641,8 +641,9 @@ if __name__ == "__main__":
 #
 # ```
 #  grouped (B, C, H, W, G), B x G = N
-#  G = 1:  (N, C, H, W, 1)   NCHW itself            when the output is at least 16 columns wide
-#  G = N:  (1, C, H, W, N)   the batch last         when it is narrower (G at most 64, dividing N)
+#  G = 1:  (N, C, H, W, 1)   NCHW itself       when the output is at least 16 columns wide
+#  G > 1:  (N/G, C, H, W, G) the batch last    when it is narrower; G is the largest power of
+#                                              two dividing N, up to 64: a batch of 64 is (1, C, H, W, 64)
 # ```
 #
 # On grouped arrays the steps above do not change, with B where N was: the windows are
