@@ -1,4 +1,5 @@
-"""What a benchmark ran on: CPU, cores, NumPy's BLAS (tinytorch.threads.blas_info) and its threads, versions, date, load.
+"""What a benchmark ran on: CPU, cores, NumPy's BLAS (tinytorch.threads.blas_info) and its threads, the
+allocator's setting (tinytorch.memory), versions, date, load.
 
 Ratios between tinytorch, NumPy and PyTorch depend on all of these (a BLAS kernel for another
 CPU, or PyTorch given more threads than NumPy, changes them), so each result file carries them.
@@ -10,6 +11,7 @@ import platform
 
 import numpy as np
 
+from tinytorch.memory import describe_allocator
 from tinytorch.threads import blas_info, chosen_by, usable_cores
 
 
@@ -44,6 +46,7 @@ def describe(torch=None):
         "load_average": list(os.getloadavg()),
         "blas": blas_info(),
         "blas_threads_chosen_by": chosen_by(),
+        "allocator": describe_allocator(),
         "numpy": np.__version__,
         "torch": torch.__version__ if torch else None,
         "torch_threads": torch.get_num_threads() if torch else None,

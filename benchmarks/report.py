@@ -57,7 +57,7 @@ def _machine_line(machine):
                      f"{machine['blas_threads_chosen_by']})" for b in machine["blas"]) or "no BLAS found"
     torch = f"torch {machine['torch']} ({machine['torch_threads']} threads)" if machine["torch"] else "no torch"
     return (f"{machine['cpu_model']}, {machine['cpus_usable']} of {machine['cpu_count']} CPUs usable; {blas}; "
-            f"numpy {machine['numpy']}; {torch}; Python {machine['python']}; {machine['date']}; "
+            f"{machine['allocator']}; numpy {machine['numpy']}; {torch}; Python {machine['python']}; {machine['date']}; "
             f"load average {machine['load_average'][0]:.2f} at start, {machine['load_average_end'][0]:.2f} at end")
 
 

@@ -167,7 +167,7 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
     assert machine["blas"], "threadpoolctl found no BLAS under NumPy"
     for blas in machine["blas"]:
         assert blas["library"] and blas["version"] and blas["threads"] >= 1 and "kernel" in blas
-    assert machine["blas_threads_chosen_by"]
+    assert machine["blas_threads_chosen_by"] and machine["allocator"]
     assert machine["numpy"] == np.__version__ and machine["python"] and machine["date"]
     assert len(machine["load_average"]) == len(machine["load_average_end"]) == 3
     if with_torch:
@@ -231,6 +231,21 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
                  "Peak memory of a training step of the cnn milestone's network",
                  "GPT train step", "attention fwd + bwd, seq 32"):
         assert text in result.stdout
+
+
+@pytest.mark.slow
+def test_only_runs_the_chosen_groups_and_checks_their_targets(tmp_path):
+    out = tmp_path / "conv.json"
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--only", "conv",
+                             "--json", str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(out.read_text())
+    assert set(report["results"]) == {*conv.CONV_SHAPES, "cnn_step", "memory_cnn_step"}
+    assert [target["figure"].split(".")[0] for target in report["targets"]] == list(conv.CONV_SHAPES)
+    assert report["machine"]["allocator"]
+    refused = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--only", "convs"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "invalid choice: 'convs'" in refused.stderr
 
 
 def test_the_dataloader_benchmark_runs(tmp_path):

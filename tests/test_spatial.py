@@ -9,7 +9,7 @@ from tinytorch.core.autograd import gradcheck, no_grad
 from tinytorch.core.layers import Linear, Sequential
 from tinytorch.core.spatial import (
     AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Flatten, MaxPool2d, avg_pool2d, batch_norm, conv2d, conv2d_loops,
-    max_pool2d, receptive_field,
+    images_per_group, max_pool2d, receptive_field,
 )
 from tinytorch.core.tensor import Tensor, manual_seed
 
@@ -56,11 +56,31 @@ CONV_CASES = [
     ((2, 1, 12, 12), 6, 5, 1, 2, True),
     ((2, 6, 8, 8), 16, 5, 1, 0, False),
     ((1, 3, 11, 8), 2, (4, 2), (3, 2), 0, True),
+    ((4, 2, 6, 7), 3, (2, 3), (2, 1), (1, 0), True),
 ]
 CONV_IDS = [f"{shape}-k{kernel}-s{stride}-p{padding}-{'bias' if bias else 'nobias'}"
             for shape, _, kernel, stride, padding, bias in CONV_CASES]
 
 
+@pytest.fixture(params=["batch-first", "batch-last"])
+def layout(request, monkeypatch):
+    """conv2d in each of its layouts, whatever its rule would choose for the shape: NCHW
+    (one image per group) or the whole batch side by side."""
+    import tinytorch.core.spatial as spatial
+
+    chosen = {"batch-first": lambda n, out_width: 1, "batch-last": lambda n, out_width: n}[request.param]
+    monkeypatch.setattr(spatial, "images_per_group", chosen)
+    return request.param
+
+
+def test_conv2d_puts_the_batch_last_on_narrow_maps_only():
+    assert images_per_group(64, 10) == 64, "the second LeNet layer's 10x10 outputs: the whole batch side by side"
+    assert images_per_group(64, 24) == 1 and images_per_group(64, 16) == 1, "wide maps stay NCHW"
+    assert images_per_group(96, 5) == 32 and images_per_group(256, 5) == 64, "a divisor of the batch, at most 64"
+    assert images_per_group(59, 5) == 1 and images_per_group(1, 5) == 1
+
+
+@pytest.mark.usefixtures("layout")
 @pytest.mark.parametrize("shape, out_channels, kernel, stride, padding, bias", CONV_CASES, ids=CONV_IDS)
 def test_conv2d_gradients_agree_with_central_differences(shape, out_channels, kernel, stride, padding, bias):
     kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
@@ -68,6 +88,7 @@ def test_conv2d_gradients_agree_with_central_differences(shape, out_channels, ke
     assert gradcheck(lambda x, w, *b: conv2d(x, w, b[0] if b else None, stride, padding), *inputs)
 
 
+@pytest.mark.usefixtures("layout")
 @pytest.mark.parametrize("shape, out_channels, kernel, stride, padding, bias", CONV_CASES, ids=CONV_IDS)
 def test_conv2d_matches_the_direct_loops(shape, out_channels, kernel, stride, padding, bias):
     kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
@@ -79,6 +100,7 @@ def test_conv2d_matches_the_direct_loops(shape, out_channels, kernel, stride, pa
     np.testing.assert_allclose(got.data, expected, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.usefixtures("layout")
 @pytest.mark.parametrize("shape, out_channels, kernel, stride, padding, bias", CONV_CASES, ids=CONV_IDS)
 def test_conv2d_layer_matches_torch(torch, shape, out_channels, kernel, stride, padding, bias):
     ours = Conv2d(shape[1], out_channels, kernel, stride, padding, bias=bias)
@@ -100,6 +122,7 @@ def test_conv2d_layer_matches_torch(torch, shape, out_channels, kernel, stride, 
         close(ours.bias.grad, theirs.bias.grad, "bias gradient", tolerance=1e-4)
 
 
+@pytest.mark.usefixtures("layout")
 def test_conv2d_in_float64_and_on_one_image_matches_torch(torch):
     x, w, b = RNG.standard_normal((3, 9, 7)), RNG.standard_normal((4, 3, 2, 3)), RNG.standard_normal(4)
     ours = conv2d(Tensor(x, dtype=np.float64), Tensor(w, dtype=np.float64), Tensor(b, dtype=np.float64), 2, 1)
@@ -130,7 +153,7 @@ def test_conv2d_only_computes_the_gradients_that_are_needed(monkeypatch):
 
     calls = []
     original = spatial.add_windows
-    monkeypatch.setattr(spatial, "add_windows", lambda *args: calls.append(args[1]) or original(*args))
+    monkeypatch.setattr(spatial, "add_windows", lambda *args: calls.append(args) or original(*args))
     layer = Conv2d(2, 3, 3)
     x = Tensor(RNG.standard_normal((2, 2, 5, 5)))
     layer(x).sum().backward()
@@ -141,7 +164,7 @@ def test_conv2d_only_computes_the_gradients_that_are_needed(monkeypatch):
     layer.weight.requires_grad = False
     y = Tensor(RNG.standard_normal((2, 2, 5, 5)), requires_grad=True)
     layer(y).sum().backward()
-    assert calls == [(2, 2, 5, 5)] and y.grad.shape == (2, 2, 5, 5) and layer.bias.grad.shape == (3,)
+    assert len(calls) == 1 and y.grad.shape == (2, 2, 5, 5) and layer.bias.grad.shape == (3,)
     assert layer.weight.grad is None, "a frozen weight gets no gradient"
     with no_grad():
         assert not layer(y).requires_grad, "under no_grad nothing is recorded"

@@ -5,20 +5,23 @@ This file re-exports the most used names so that `from tinytorch import Linear` 
 are imported on first use, so `import tinytorch` works even in a workspace where a later
 module has not been exported yet.
 
-Importing tinytorch also sets NumPy's BLAS to one thread unless the environment chose a count:
-`tinytorch/threads.py` says why, and `set_num_threads(n)` changes it.
+Importing tinytorch also sets NumPy's BLAS to one thread unless the environment chose a count
+(`tinytorch/threads.py` says why, and `set_num_threads(n)` changes it), and asks glibc's malloc
+to keep freed memory for reuse rather than hand it back to the kernel at once
+(`tinytorch/memory.py` says why).
 """
 
 import importlib
 
 import numpy as np
 
-from tinytorch import threads
+from tinytorch import memory, threads
 from tinytorch.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
 threads.use_default_threads()
+memory.keep_freed_memory()
 
 _HOME = {
     "tinytorch.core.tensor": ("Tensor", "manual_seed", "default_generator", "tensor", "from_numpy", "zeros",

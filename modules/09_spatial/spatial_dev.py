@@ -55,6 +55,7 @@
 # %% nbgrader={"grade": false, "grade_id": "imports", "solution": false}
 #| default_exp core.spatial
 #| export
+import math
 import numbers
 
 import numpy as np
@@ -463,6 +464,9 @@ def sliding_windows(x, kernel, stride):
     """A read-only view (N, C, OH, OW, KH, KW) of every `kernel`-sized window of the
     (N, C, H, W) array `x`, windows `stride` apart. Nothing is copied.
 
+    Axes after W, if x has any, are carried along: (N, C, H, W, G) gives (N, C, OH, OW, G,
+    KH, KW). conv2d uses that for its batch-last layout (section 4).
+
     TODO: build the view of every window with sliding_window_view over the last two
     axes, then keep only the windows that start on a multiple of the stride.
 
@@ -485,6 +489,7 @@ def sliding_windows(x, kernel, stride):
 def add_windows(grad_windows, shape, stride):
     """Add each entry of `grad_windows` (N, C, OH, OW, KH, KW) into the pixel of a
     (N, C, H, W) = `shape` array that sliding_windows read it from; returns that array.
+    As in sliding_windows, axes between OW and KH are carried along (after W in `shape`).
 
     TODO: for every offset (u, v) inside a window, add the slab of all windows' values
     at that offset into the pixels they came from.
@@ -493,7 +498,8 @@ def add_windows(grad_windows, shape, stride):
     1. Start from zeros of `shape` in grad_windows' dtype (already done below).
     2. For u in range(KH) and v in range(KW): the windows' (u, v) entries came from rows
        u, u + S0, ..., (OH of them) and columns v, v + S1, ... (OW of them). Add
-       grad_windows[:, :, :, :, u, v] into that strided slice of `total`.
+       grad_windows[..., u, v] into that strided slice of `total` (the `...` keeps the
+       axes in between, whatever their number).
     3. Add, do not assign: overlapping windows share pixels, and each one contributes.
 
     EXAMPLE:
@@ -502,13 +508,13 @@ def add_windows(grad_windows, shape, stride):
            [2., 4., 2.],
            [1., 2., 1.]])
     """
-    n, c, oh, ow, kh, kw = grad_windows.shape
+    (oh, ow), (kh, kw) = grad_windows.shape[2:4], grad_windows.shape[-2:]
     sh, sw = stride
     total = np.zeros(shape, dtype=grad_windows.dtype)
     ### BEGIN SOLUTION
     for u in range(kh):
         for v in range(kw):
-            total[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] += grad_windows[:, :, :, :, u, v]
+            total[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] += grad_windows[..., u, v]
     ### END SOLUTION
     return total
 
@@ -544,6 +550,21 @@ def test_unit_windows():
     counts = add_windows(np.ones((1, 1, 2, 2, 2, 2)), (1, 1, 3, 3), (1, 1))[0, 0]
     expected = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]])
     assert np.array_equal(counts, expected), f"how many 2x2 windows cover each pixel of a 3x3 image:\nexpected\n{expected}\ngot\n{counts}"
+
+    # conv2d's grouped layout has an axis after W (the images of a group): both carry it along.
+    grouped = np.arange(2 * 3 * 5 * 6 * 4, dtype=np.float64).reshape(2, 3, 5, 6, 4)
+    windows = sliding_windows(grouped, (2, 3), (2, 1))
+    assert windows.shape == (2, 3, 2, 4, 4, 2, 3), \
+        f"windows of a (2, 3, 5, 6, 4) array, kernel (2, 3), stride (2, 1): expected shape (2, 3, 2, 4, 4, 2, 3), got {windows.shape}"
+    assert np.array_equal(windows[1, 2, 1, 3, 0], grouped[1, 2, 2:4, 3:6, 0]), "the axis after W is carried along, not windowed"
+    g = np.random.default_rng(2).standard_normal(windows.shape)
+    try:
+        back = add_windows(g, grouped.shape, (2, 1))
+    except ValueError as error:
+        raise AssertionError(f"add_windows on windows of shape {g.shape} (an axis after OW): {error}; "
+                             "index the offsets as [..., u, v]") from None
+    assert back.shape == grouped.shape and np.isclose(np.sum(windows * g), np.sum(grouped * back)), \
+        "add_windows on (N, C, OH, OW, G, KH, KW) windows must be the adjoint too: index the offsets as [..., u, v]"
     print("sliding_windows and add_windows work.")
 
 
@@ -589,10 +610,73 @@ if __name__ == "__main__":
 #
 # and `dcols` goes back to the image with `add_windows`: every column entry is added into
 # the pixel it was copied from (then the padding is cropped off). The forward pass saves
-# `cols` for `dW`, so training keeps that im2col matrix alive until backward.
+# `cols` for `dW`, so training keeps that im2col matrix alive until backward. (The code
+# computes `dW` transposed, `cols_n @ G_n^T`, and transposes the small result: the same
+# numbers, but BLAS runs this order of the operands up to a fifth faster here.)
 #
 # `conv2d` records itself as one operation, `"conv2d"`, and registers its gradient rule
 # with Module 05's `@gradient_rule`: autograd needs nothing else to differentiate through it.
+#
+# ### Small feature maps: the batch as the last axis
+#
+# Written as above, im2col is fast when every image has many output positions and slow when
+# it has few, because two of its costs grow with the number of *rows* NumPy moves rather
+# than with the numbers in them. Building `cols` copies the windows a row of OW numbers at a
+# time, and `add_windows` adds slabs whose rows are OW numbers long. The milestone network's
+# second convolution has 10 x 10 outputs: `add_windows` adds 25 slabs of 64 x 16 x 10 rows
+# of 10 numbers, a quarter of a million tiny additions, each costing more in NumPy's
+# bookkeeping than in arithmetic. Its per-image matrix products are small as well (100
+# columns), too small for BLAS to run at full speed.
+#
+# The cure is a layout. Move the batch axis to the end, (C, H, W, N), and the N images'
+# values of one pixel sit side by side: a row of a window slab becomes OW x N numbers (640
+# here), and the whole batch is *one* matrix product with OH x OW x N columns. The
+# arithmetic is the same, the windows are the same, the adjoint is the same. The price is a
+# transposed copy of the input and one of the output's gradient (the output itself comes
+# back as a view with unusual strides, which NumPy's operations accept): cheap while those
+# arrays are small enough to stay in the processor's cache, and slower than what they save
+# on large maps, where the NCHW rows are long anyway. So `conv2d` chooses per call, and
+# writes both layouts as one, **grouped**: the batch as B groups of G images, each group's
+# images on the last axis.
+#
+# ```
+#  grouped (B, C, H, W, G), B x G = N
+#  G = 1:  (N, C, H, W, 1)   NCHW itself       when the output is at least 16 columns wide
+#  G > 1:  (N/G, C, H, W, G) the batch last    when it is narrower; G is the largest power of
+#                                              two dividing N, up to 64: a batch of 64 is (1, C, H, W, 64)
+# ```
+#
+# On grouped arrays the steps above do not change, with B where N was: the windows are
+# (B, C, OH, OW, G, KH, KW) (`sliding_windows` carries the G axis along), `cols` is
+# (B, C*KH*KW, OH*OW*G), the products and `add_windows` are the same lines. The helpers
+# below, written for you, choose G and convert to and from the grouped layout.
+
+# %% nbgrader={"grade": false, "grade_id": "grouped-layout", "solution": false}
+#| export
+MAX_GROUP = 64  # at most this many images side by side (a power of two): keeps each transposed block small
+
+
+def images_per_group(n, out_width):
+    """G, the images conv2d puts side by side: 1 (NCHW) for outputs at least 16 columns
+    wide, else the largest power of two that divides the batch n, up to MAX_GROUP."""
+    return math.gcd(n, MAX_GROUP) if out_width < 16 else 1
+
+
+def to_groups(images, group):
+    """(N, C, H, W) -> (N // group, C, H, W, group), contiguous: a copy unless group is 1."""
+    n, c, h, w = images.shape
+    return np.ascontiguousarray(images.reshape(n // group, group, c, h, w).transpose(0, 2, 3, 4, 1))
+
+
+def from_groups(grouped):
+    """The inverse of to_groups: (B, C, H, W, G) -> (B * G, C, H, W); a view (not a
+    contiguous one when G > 1) unless there are several groups of several images."""
+    b, c, h, w, group = grouped.shape
+    return grouped.transpose(0, 4, 1, 2, 3).reshape(b * group, c, h, w)
+
+
+# %% [markdown]
+# Now `conv2d` and its gradient rule, on grouped arrays.
 
 # %% nbgrader={"grade": false, "grade_id": "conv2d", "solution": true}
 #| export
@@ -612,14 +696,16 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     record it with everything the gradient rule needs.
 
     APPROACH:
-    1. Pad x's array (pad_images), take its windows (sliding_windows).
-    2. cols: reorder the window view's axes to (N, C, KH, KW, OH, OW), then reshape to
-       (N, C*KH*KW, OH*OW). This reshape is where the copy happens.
-    3. The weight as a matrix (O, C*KH*KW), times cols: (N, O, OH*OW).
+    1. Pad x's array (pad_images), put it in the grouped layout (to_groups, with the
+       `group` chosen for you), take its windows (sliding_windows).
+    2. cols: reorder the window view's axes to (B, C, KH, KW, OH, OW, G), then reshape to
+       (B, C*KH*KW, OH*OW*G). This reshape is where the copy happens.
+    3. The weight as a matrix (O, C*KH*KW), times cols: (B, O, OH*OW*G).
     4. Add the bias, one number per filter (a column vector broadcasts over positions).
-    5. Reshape to (N, O, OH, OW) and wrap it with Tensor.from_op(data, "conv2d", inputs,
-       cols=..., padded_shape=..., stride=..., padding=...), where inputs is (x, weight)
-       or (x, weight, bias).
+    5. Reshape to (B, O, OH, OW, G), back to (N, O, OH, OW) with from_groups, and wrap it
+       with Tensor.from_op(data, "conv2d", inputs, cols=..., padded_shape=..., group=...,
+       stride=..., padding=...), where inputs is (x, weight) or (x, weight, bias) and
+       padded_shape is the grouped padded input's.
 
     EXAMPLE:
     >>> conv2d(Tensor(np.ones((2, 3, 8, 8))), Tensor(np.ones((4, 3, 3, 3))), padding=1).shape
@@ -640,16 +726,18 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
             raise TypeError(f"{owner}: the input is {x.dtype} but the {name} is {tensor.dtype}; convert one of them")
     oh, ow = window_count(owner, x, (kh, kw), stride, padding)
     n = x.shape[0]
+    group = images_per_group(n, ow)
+    b = n // group
     ### BEGIN SOLUTION
-    padded = pad_images(x.data, padding)
+    padded = to_groups(pad_images(x.data, padding), group)
     windows = sliding_windows(padded, (kh, kw), stride)
-    cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, channels * kh * kw, oh * ow)
+    cols = windows.transpose(0, 1, 5, 6, 2, 3, 4).reshape(b, channels * kh * kw, oh * ow * group)
     out = weight.data.reshape(filters, -1) @ cols
     if bias is not None:
         out += bias.data[:, np.newaxis]
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor.from_op(out.reshape(n, filters, oh, ow), "conv2d", inputs,
-                          cols=cols, padded_shape=padded.shape, stride=stride, padding=padding)
+    return Tensor.from_op(from_groups(out.reshape(b, filters, oh, ow, group)), "conv2d", inputs,
+                          cols=cols, padded_shape=padded.shape, group=group, stride=stride, padding=padding)
     ### END SOLUTION
 
 
@@ -661,30 +749,31 @@ def _conv2d_rule(grad, out, inputs, saved):
     image gradient with add_windows and crop_images. Skip what no input needs.
 
     APPROACH:
-    1. G: grad as (N, O, OH*OW).
-    2. If weight.requires_grad: G times cols with its last two axes swapped, summed over
-       the images, reshaped to the weight's shape.
+    1. G: grad in the grouped layout (to_groups), as (B, O, OH*OW*G).
+    2. If weight.requires_grad: dW transposed, cols times G with its last two axes
+       swapped, summed over the groups, then transposed and reshaped to the weight's shape.
     3. If x.requires_grad: the weight matrix transposed times G gives dcols
-       (N, C*KH*KW, OH*OW). Reshape it to (N, C, KH, KW, OH, OW), reorder the axes to
-       the window layout (N, C, OH, OW, KH, KW), add_windows into the padded shape,
-       crop the padding off.
-    4. With a bias that requires grad: G summed over images and positions.
+       (B, C*KH*KW, OH*OW*G). Reshape it to (B, C, KH, KW, OH, OW, G), reorder the axes
+       to the window layout (B, C, OH, OW, G, KH, KW), add_windows into the padded shape,
+       crop the padding off, and come back from the groups (from_groups).
+    4. With a bias that requires grad: G summed over groups and positions.
     5. Return one gradient per input, None where not needed.
     """
     x, weight = inputs[0], inputs[1]
     n, filters, oh, ow = grad.shape
     _, channels, kh, kw = weight.shape
-    cols = saved["cols"]
+    cols, group = saved["cols"], saved["group"]
+    b = n // group
     grad_x = grad_weight = grad_bias = None
     ### BEGIN SOLUTION
-    g = grad.reshape(n, filters, oh * ow)
+    g = to_groups(grad, group).reshape(b, filters, oh * ow * group)
     if weight.requires_grad:
-        grad_weight = (g @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
+        grad_weight = (cols @ g.transpose(0, 2, 1)).sum(axis=0).T.reshape(weight.shape)
     if x.requires_grad:
         grad_cols = weight.data.reshape(filters, -1).T @ g
-        grad_windows = grad_cols.reshape(n, channels, kh, kw, oh, ow).transpose(0, 1, 4, 5, 2, 3)
+        grad_windows = grad_cols.reshape(b, channels, kh, kw, oh, ow, group).transpose(0, 1, 4, 5, 6, 2, 3)
         grad_padded = add_windows(grad_windows, saved["padded_shape"], saved["stride"])
-        grad_x = crop_images(grad_padded, saved["padding"], x.shape[2:])
+        grad_x = from_groups(crop_images(grad_padded, saved["padding"], x.shape[2:]))
     if len(inputs) == 3 and inputs[2].requires_grad:
         grad_bias = g.sum(axis=(0, 2))
     ### END SOLUTION
@@ -812,6 +901,7 @@ def test_unit_conv2d():
         ((2, 3, 7, 6), (4, 3, 3), (2, 2), (1, 1)),
         ((1, 2, 9, 8), (3, 2, 4), (2, 3), (1, 2)),
         ((3, 5, 4, 4), (2, 1, 1), (1, 1), (0, 0)),
+        ((2, 2, 5, 18), (3, 3, 3), (1, 1), (1, 1)),  # 18 columns wide: NCHW (the others put the batch last)
         ((2, 1, 6, 6), (6, 5, 5), (1, 1), (2, 2)),
     ]
     for shape, (filters, kh, kw), stride, padding in configs:
@@ -829,7 +919,7 @@ def test_unit_conv2d():
     def leaf(*shape):
         return Tensor(rng.standard_normal(shape), dtype=np.float64, requires_grad=True)
 
-    for shape, (filters, kh, kw), stride, padding in configs[:4]:
+    for shape, (filters, kh, kw), stride, padding in configs[:5]:
         x, w, b = leaf(*shape), leaf(filters, shape[1], kh, kw), leaf(filters)
         try:
             gradcheck(lambda x, w, b: conv2d(x, w, b, stride, padding), x, w, b)
@@ -1820,6 +1910,8 @@ if __name__ == "__main__":
 #   matrix about `K x K / S^2` times the input.
 # - The backward pass is the matrix product's, plus `add_windows`, the adjoint of taking
 #   windows, which sums where windows overlap.
+# - On narrow maps NumPy's cost per row, not arithmetic, dominates; putting the batch on the
+#   last axis (the grouped layout) makes the rows long and the batch one matrix product.
 # - Max pooling routes each window's gradient to its arg-max (the first of ties), average
 #   pooling spreads it evenly.
 # - BatchNorm normalises with the batch's statistics in training and with running averages

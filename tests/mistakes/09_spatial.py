@@ -41,14 +41,14 @@ MISTAKES = [
     dict(
         id="add-windows-assigns",
         why="assigns each window's gradient instead of adding it, so overlapping windows overwrite each other",
-        find="            total[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] += grad_windows[:, :, :, :, u, v]\n",
-        replace="            total[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] = grad_windows[:, :, :, :, u, v]\n",
+        find="            total[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] += grad_windows[..., u, v]\n",
+        replace="            total[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] = grad_windows[..., u, v]\n",
     ),
     dict(
         id="conv-weight-gradient-averaged-over-images",
-        why="averages the weight gradient over the batch instead of summing it",
-        find="        grad_weight = (g @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)\n",
-        replace="        grad_weight = (g @ cols.transpose(0, 2, 1)).mean(axis=0).reshape(weight.shape)\n",
+        why="averages the weight gradient over the batch (its groups of images) instead of summing it",
+        find="        grad_weight = (cols @ g.transpose(0, 2, 1)).sum(axis=0).T.reshape(weight.shape)\n",
+        replace="        grad_weight = (cols @ g.transpose(0, 2, 1)).mean(axis=0).T.reshape(weight.shape)\n",
     ),
     dict(
         id="conv-bias-gradient-averaged",
@@ -59,8 +59,8 @@ MISTAKES = [
     dict(
         id="conv-input-gradient-not-cropped",
         why="hands back the gradient of the padded input, a larger array than the input",
-        find="        grad_x = crop_images(grad_padded, saved[\"padding\"], x.shape[2:])\n",
-        replace="        grad_x = grad_padded\n",
+        find="        grad_x = from_groups(crop_images(grad_padded, saved[\"padding\"], x.shape[2:]))\n",
+        replace="        grad_x = from_groups(grad_padded)\n",
     ),
     dict(
         id="conv-init-he-gain",

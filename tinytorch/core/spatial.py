@@ -13,6 +13,10 @@ __all__ = [
     "conv2d_loops",
     "sliding_windows",
     "add_windows",
+    "MAX_GROUP",
+    "images_per_group",
+    "to_groups",
+    "from_groups",
     "conv2d",
     "Conv2d",
     "pool_arguments",
@@ -28,6 +32,7 @@ __all__ = [
 ]
 
 
+import math
 import numbers
 
 import numpy as np
@@ -179,6 +184,9 @@ def sliding_windows(x, kernel, stride):
     """A read-only view (N, C, OH, OW, KH, KW) of every `kernel`-sized window of the
     (N, C, H, W) array `x`, windows `stride` apart. Nothing is copied.
 
+    Axes after W, if x has any, are carried along: (N, C, H, W, G) gives (N, C, OH, OW, G,
+    KH, KW). conv2d uses that for its batch-last layout (section 4).
+
     TODO: build the view of every window with sliding_window_view over the last two
     axes, then keep only the windows that start on a multiple of the stride.
 
@@ -201,6 +209,7 @@ def sliding_windows(x, kernel, stride):
 def add_windows(grad_windows, shape, stride):
     """Add each entry of `grad_windows` (N, C, OH, OW, KH, KW) into the pixel of a
     (N, C, H, W) = `shape` array that sliding_windows read it from; returns that array.
+    As in sliding_windows, axes between OW and KH are carried along (after W in `shape`).
 
     TODO: for every offset (u, v) inside a window, add the slab of all windows' values
     at that offset into the pixels they came from.
@@ -209,7 +218,8 @@ def add_windows(grad_windows, shape, stride):
     1. Start from zeros of `shape` in grad_windows' dtype (already done below).
     2. For u in range(KH) and v in range(KW): the windows' (u, v) entries came from rows
        u, u + S0, ..., (OH of them) and columns v, v + S1, ... (OW of them). Add
-       grad_windows[:, :, :, :, u, v] into that strided slice of `total`.
+       grad_windows[..., u, v] into that strided slice of `total` (the `...` keeps the
+       axes in between, whatever their number).
     3. Add, do not assign: overlapping windows share pixels, and each one contributes.
 
     EXAMPLE:
@@ -218,15 +228,37 @@ def add_windows(grad_windows, shape, stride):
            [2., 4., 2.],
            [1., 2., 1.]])
     """
-    n, c, oh, ow, kh, kw = grad_windows.shape
+    (oh, ow), (kh, kw) = grad_windows.shape[2:4], grad_windows.shape[-2:]
     sh, sw = stride
     total = np.zeros(shape, dtype=grad_windows.dtype)
     ### BEGIN SOLUTION
     for u in range(kh):
         for v in range(kw):
-            total[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] += grad_windows[:, :, :, :, u, v]
+            total[:, :, u:u + sh * oh:sh, v:v + sw * ow:sw] += grad_windows[..., u, v]
     ### END SOLUTION
     return total
+
+
+MAX_GROUP = 64  # at most this many images side by side (a power of two): keeps each transposed block small
+
+
+def images_per_group(n, out_width):
+    """G, the images conv2d puts side by side: 1 (NCHW) for outputs at least 16 columns
+    wide, else the largest power of two that divides the batch n, up to MAX_GROUP."""
+    return math.gcd(n, MAX_GROUP) if out_width < 16 else 1
+
+
+def to_groups(images, group):
+    """(N, C, H, W) -> (N // group, C, H, W, group), contiguous: a copy unless group is 1."""
+    n, c, h, w = images.shape
+    return np.ascontiguousarray(images.reshape(n // group, group, c, h, w).transpose(0, 2, 3, 4, 1))
+
+
+def from_groups(grouped):
+    """The inverse of to_groups: (B, C, H, W, G) -> (B * G, C, H, W); a view (not a
+    contiguous one when G > 1) unless there are several groups of several images."""
+    b, c, h, w, group = grouped.shape
+    return grouped.transpose(0, 4, 1, 2, 3).reshape(b * group, c, h, w)
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0):
@@ -245,14 +277,16 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     record it with everything the gradient rule needs.
 
     APPROACH:
-    1. Pad x's array (pad_images), take its windows (sliding_windows).
-    2. cols: reorder the window view's axes to (N, C, KH, KW, OH, OW), then reshape to
-       (N, C*KH*KW, OH*OW). This reshape is where the copy happens.
-    3. The weight as a matrix (O, C*KH*KW), times cols: (N, O, OH*OW).
+    1. Pad x's array (pad_images), put it in the grouped layout (to_groups, with the
+       `group` chosen for you), take its windows (sliding_windows).
+    2. cols: reorder the window view's axes to (B, C, KH, KW, OH, OW, G), then reshape to
+       (B, C*KH*KW, OH*OW*G). This reshape is where the copy happens.
+    3. The weight as a matrix (O, C*KH*KW), times cols: (B, O, OH*OW*G).
     4. Add the bias, one number per filter (a column vector broadcasts over positions).
-    5. Reshape to (N, O, OH, OW) and wrap it with Tensor.from_op(data, "conv2d", inputs,
-       cols=..., padded_shape=..., stride=..., padding=...), where inputs is (x, weight)
-       or (x, weight, bias).
+    5. Reshape to (B, O, OH, OW, G), back to (N, O, OH, OW) with from_groups, and wrap it
+       with Tensor.from_op(data, "conv2d", inputs, cols=..., padded_shape=..., group=...,
+       stride=..., padding=...), where inputs is (x, weight) or (x, weight, bias) and
+       padded_shape is the grouped padded input's.
 
     EXAMPLE:
     >>> conv2d(Tensor(np.ones((2, 3, 8, 8))), Tensor(np.ones((4, 3, 3, 3))), padding=1).shape
@@ -273,16 +307,18 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
             raise TypeError(f"{owner}: the input is {x.dtype} but the {name} is {tensor.dtype}; convert one of them")
     oh, ow = window_count(owner, x, (kh, kw), stride, padding)
     n = x.shape[0]
+    group = images_per_group(n, ow)
+    b = n // group
     ### BEGIN SOLUTION
-    padded = pad_images(x.data, padding)
+    padded = to_groups(pad_images(x.data, padding), group)
     windows = sliding_windows(padded, (kh, kw), stride)
-    cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, channels * kh * kw, oh * ow)
+    cols = windows.transpose(0, 1, 5, 6, 2, 3, 4).reshape(b, channels * kh * kw, oh * ow * group)
     out = weight.data.reshape(filters, -1) @ cols
     if bias is not None:
         out += bias.data[:, np.newaxis]
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor.from_op(out.reshape(n, filters, oh, ow), "conv2d", inputs,
-                          cols=cols, padded_shape=padded.shape, stride=stride, padding=padding)
+    return Tensor.from_op(from_groups(out.reshape(b, filters, oh, ow, group)), "conv2d", inputs,
+                          cols=cols, padded_shape=padded.shape, group=group, stride=stride, padding=padding)
     ### END SOLUTION
 
 
@@ -294,30 +330,31 @@ def _conv2d_rule(grad, out, inputs, saved):
     image gradient with add_windows and crop_images. Skip what no input needs.
 
     APPROACH:
-    1. G: grad as (N, O, OH*OW).
-    2. If weight.requires_grad: G times cols with its last two axes swapped, summed over
-       the images, reshaped to the weight's shape.
+    1. G: grad in the grouped layout (to_groups), as (B, O, OH*OW*G).
+    2. If weight.requires_grad: dW transposed, cols times G with its last two axes
+       swapped, summed over the groups, then transposed and reshaped to the weight's shape.
     3. If x.requires_grad: the weight matrix transposed times G gives dcols
-       (N, C*KH*KW, OH*OW). Reshape it to (N, C, KH, KW, OH, OW), reorder the axes to
-       the window layout (N, C, OH, OW, KH, KW), add_windows into the padded shape,
-       crop the padding off.
-    4. With a bias that requires grad: G summed over images and positions.
+       (B, C*KH*KW, OH*OW*G). Reshape it to (B, C, KH, KW, OH, OW, G), reorder the axes
+       to the window layout (B, C, OH, OW, G, KH, KW), add_windows into the padded shape,
+       crop the padding off, and come back from the groups (from_groups).
+    4. With a bias that requires grad: G summed over groups and positions.
     5. Return one gradient per input, None where not needed.
     """
     x, weight = inputs[0], inputs[1]
     n, filters, oh, ow = grad.shape
     _, channels, kh, kw = weight.shape
-    cols = saved["cols"]
+    cols, group = saved["cols"], saved["group"]
+    b = n // group
     grad_x = grad_weight = grad_bias = None
     ### BEGIN SOLUTION
-    g = grad.reshape(n, filters, oh * ow)
+    g = to_groups(grad, group).reshape(b, filters, oh * ow * group)
     if weight.requires_grad:
-        grad_weight = (g @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
+        grad_weight = (cols @ g.transpose(0, 2, 1)).sum(axis=0).T.reshape(weight.shape)
     if x.requires_grad:
         grad_cols = weight.data.reshape(filters, -1).T @ g
-        grad_windows = grad_cols.reshape(n, channels, kh, kw, oh, ow).transpose(0, 1, 4, 5, 2, 3)
+        grad_windows = grad_cols.reshape(b, channels, kh, kw, oh, ow, group).transpose(0, 1, 4, 5, 6, 2, 3)
         grad_padded = add_windows(grad_windows, saved["padded_shape"], saved["stride"])
-        grad_x = crop_images(grad_padded, saved["padding"], x.shape[2:])
+        grad_x = from_groups(crop_images(grad_padded, saved["padding"], x.shape[2:]))
     if len(inputs) == 3 and inputs[2].requires_grad:
         grad_bias = g.sum(axis=(0, 2))
     ### END SOLUTION
