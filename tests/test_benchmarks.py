@@ -137,19 +137,33 @@ def assert_timing(way, repeats):
     assert len(way["runs"]) == repeats and way["spread"] >= 0
 
 
+ONLY = {  # group: (the rows it measures, the figures its targets are checked on, text it must not print)
+    "mlp": ({"train_step_b32", "train_step_b128", "train_epoch_b128", "linear_forward_b128", "add_chain", "add_single",
+             "chain_backward", "memory_epoch_b128"}, ["train_epoch_b128"] * 4 + ["add_chain"], "Conv2d"),
+    "conv": ({*conv.CONV_SHAPES, "cnn_step", "memory_cnn_step"}, list(conv.CONV_SHAPES), "digits milestone"),
+}
+
+
 @pytest.mark.slow
-def test_only_runs_the_groups_asked_for_and_checks_their_targets(tmp_path):
-    """`--only mlp` measures the seed's MLP and the overhead rows, nothing else, and judges only their targets."""
+@pytest.mark.parametrize("group", sorted(ONLY))
+def test_only_runs_the_groups_asked_for_and_checks_their_targets(group, tmp_path):
+    """`--only GROUP` measures that group's rows, nothing else, and judges only their targets."""
+    rows, figures, absent = ONLY[group]
     out = tmp_path / "bench.json"
-    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--only", "mlp",
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--only", group,
                              "--json", str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(out.read_text())
-    assert set(report["results"]) == {"train_step_b32", "train_step_b128", "train_epoch_b128", "linear_forward_b128",
-                                      "add_chain", "add_single", "chain_backward", "memory_epoch_b128"}
-    assert [target["figure"].split(".")[0] for target in report["targets"]] == [
-        "train_epoch_b128"] * 4 + ["add_chain"]
-    assert "digits milestone" not in result.stdout and "Conv2d" not in result.stdout
+    assert set(report["results"]) == rows
+    assert [target["figure"].split(".")[0] for target in report["targets"]] == figures
+    assert absent not in result.stdout and "digits milestone" not in result.stdout
+    assert report["machine"]["allocator"]
+
+
+def test_an_unknown_group_is_refused(tmp_path):
+    refused = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--only", "convs"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "invalid choice: 'convs'" in refused.stderr
 
 
 @pytest.mark.slow
@@ -233,19 +247,6 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         assert text in result.stdout
 
 
-@pytest.mark.slow
-def test_only_runs_the_chosen_groups_and_checks_their_targets(tmp_path):
-    out = tmp_path / "conv.json"
-    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--only", "conv",
-                             "--json", str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(out.read_text())
-    assert set(report["results"]) == {*conv.CONV_SHAPES, "cnn_step", "memory_cnn_step"}
-    assert [target["figure"].split(".")[0] for target in report["targets"]] == list(conv.CONV_SHAPES)
-    assert report["machine"]["allocator"]
-    refused = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--only", "convs"],
-                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert refused.returncode == 2 and "invalid choice: 'convs'" in refused.stderr
 
 
 def test_the_dataloader_benchmark_runs(tmp_path):
