@@ -61,8 +61,10 @@ def test_mlp_on_fashion_mnist_reaches_88_percent(tmp_path):
     assert report["test_accuracy"] >= 0.88 and report["reached"] and report["epochs"] == 20
 
 
+@pytest.mark.slow  # trains the cnn and the mlp: the longest run of the quick milestones
 def test_cnn_on_digits_reaches_98_percent_beside_the_mlp(tmp_path):
-    """The quick variant CI runs; the MLP beside it is the mlp milestone's own run, to the digit."""
+    """The quick variant CI runs (the Fashion-MNIST run takes minutes); the MLP beside it is the mlp
+    milestone's own run, to the digit."""
     result, report = run_milestone(tmp_path, "cnn")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert report["dataset"] == "digits" and report["reached"] and report["test_accuracy"] >= 0.98
