@@ -127,6 +127,19 @@ def test_cells_know_their_lines_and_metadata():
     assert graded["test-linear"] == 15 and graded["test-dropout"] == 10 and graded["module-integration"] == 20
 
 
+
+def test_a_file_read_twice_is_parsed_once_yet_edits_and_callers_changes_never_leak(workspace):
+    # tito grade reads every source several times; jupytext's parse is remembered by the text.
+    path = workspace / LAYERS
+    first = read_cells(path)
+    first[0].metadata["changed_by_a_caller"] = True
+    next(cell for cell in first if cell.nbgrader.get("grade")).nbgrader["points"] = 0
+    again = read_cells(path)
+    assert "changed_by_a_caller" not in again[0].metadata
+    assert {c.nbgrader["points"] for c in again if c.nbgrader.get("grade")} == {15, 10, 20}
+    path.write_text(path.read_text().replace('"points": 15', '"points": 16', 1))
+    assert 16 in {c.nbgrader["points"] for c in read_cells(path) if c.nbgrader.get("grade")}
+
 @pytest.mark.parametrize("name", ["03", "3", "layers", "03_layers", "LAYERS", "layers_dev"])
 def test_module_names(name):
     assert resolve_module(REPO, name).slug == "03_layers"

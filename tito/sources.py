@@ -1,5 +1,7 @@
 """Reading module sources: jupytext percent files, as cells with metadata, directives and line numbers."""
 
+import copy
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,15 +51,26 @@ def read_cells(path):
     except (OSError, UnicodeDecodeError) as error:
         raise SourceError(path, 0, f"cannot read the module source: {error}") from None
     try:
-        notebook = jupytext.reads(text, fmt="py:percent")
+        raw_cells = _parse_percent(text)
     except Exception as error:  # jupytext raises many types; all mean "not a valid percent file"
         raise SourceError(path, 0, f"jupytext cannot parse this percent-format file: {error}") from None
     lines = text.split("\n")
-    starts = _cell_start_lines(lines, notebook.cells)
+    starts = _cell_start_lines(lines, raw_cells)
     return [
         _make_cell(path, raw, line)
-        for raw, line in zip(notebook.cells, starts)
+        for raw, line in zip(raw_cells, starts)
     ]
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_percent(text):
+    """jupytext's cells of a percent-format text, remembered by the text itself.
+
+    One `tito grade` reads every module more than once (to export it, to scan it, to plan its
+    graded cells) and jupytext takes ~70 ms a module: the text is the key, so an edited file
+    is always parsed afresh. Callers get their own copy of each cell's metadata (_make_cell).
+    """
+    return tuple(jupytext.reads(text, fmt="py:percent").cells)
 
 
 def _cell_start_lines(lines, cells):
@@ -95,7 +108,7 @@ def _make_cell(path, raw, line):
                 )
             directives[name] = value.strip()
             count += 1
-    return Cell(raw.cell_type, raw.source, dict(raw.metadata), line, directives, count)
+    return Cell(raw.cell_type, raw.source, copy.deepcopy(dict(raw.metadata)), line, directives, count)
 
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"

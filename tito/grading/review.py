@@ -32,6 +32,7 @@ class Review:
         """`modules` are the copy's ModuleInfo; `runs_from_record(slug, cell)` is True for a cell the
         grader takes from the instructor's record instead of the workspace."""
         self.copy, self.package = copy, Package(copy)
+        self._file_imports = {}  # dotted -> what that package file imports (the copy does not change while planning)
         self.own, self.reached, tainted, exported = {}, {}, {}, {}
         for module in modules:
             try:
@@ -124,12 +125,16 @@ class Review:
             seen.add(dotted)
             parts = dotted.split(".")
             todo += [".".join(parts[:size]) for size in range(1, len(parts))]
+            todo += self._imports_of_file(dotted)
+        return seen
+
+    def _imports_of_file(self, dotted):
+        if dotted not in self._file_imports:
             path = self.package.path(dotted)
             tree = parse_file(path) if path else None
-            if tree is not None:
-                package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]
-                todo += self._imports_of([tree], within=package)
-        return seen
+            package = dotted if path and path.name == "__init__.py" else dotted.rpartition(".")[0]
+            self._file_imports[dotted] = self._imports_of([tree], within=package) if tree is not None else set()
+        return self._file_imports[dotted]
 
 
 def parse_cell(cell):
