@@ -619,7 +619,9 @@ def test_unit_linear_layer():
 
     no_bias = Linear(10, 5, bias=False)
     assert no_bias.bias is None and len(no_bias.parameters()) == 1, f"bias=False: no bias and one parameter, got bias {no_bias.bias!r}"
-    assert np.allclose(no_bias(Tensor(np.ones((1, 10)))).data, np.ones((1, 10)) @ no_bias.weight.data), "without a bias, the output is x @ W"
+    no_bias.weight.data[...] = np.arange(50, dtype=np.float32).reshape(10, 5) / 8  # sums exact in float32
+    got, expected = no_bias(Tensor(np.ones((2, 10)))).data, np.full((2, 5), [28.125, 29.375, 30.625, 31.875, 33.125])
+    assert np.allclose(got, expected), f"without a bias, the output is x @ W: expected {expected.tolist()}, got {got.tolist()}"
 
     params = layer.parameters()
     assert len(params) == 2 and params[0] is layer.weight and params[1] is layer.bias, "parameters(): weight, then bias"
