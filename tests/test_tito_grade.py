@@ -142,6 +142,20 @@ def test_a_module_that_does_not_export_scores_zero_and_the_others_are_graded(stu
     assert set(statuses(report, "01_tensor").values()) == {"passed"}
 
 
+def test_prose_that_repeats_a_solution_line_is_an_authoring_matter_not_a_grading_one(student):
+    # The hint lint refuses such a source for export and release; the grader judges the code alone.
+    copy_reference_sources(student)
+    source = student / LAYERS
+    text = source.read_text()
+    end = "        ### END SOLUTION\n"
+    solution_line = "output = np.matmul(x.data, self.weight.data)"
+    at = text.index(end, text.index(solution_line)) + len(end)
+    source.write_text(text[:at] + f"        # my first try was: {solution_line}\n" + text[at:])
+    assert "gives away a solution line" in run_tito("module", "export", "03", cwd=student).stdout
+    report, _ = grade(student, "--module", "03")
+    assert set(statuses(report, "03_layers").values()) == {"passed"}, report["modules"]["03_layers"]
+
+
 def test_the_workspace_copy_of_tito_has_no_say_in_the_grade(student, instructor_record):
     # A learner who rewrites the grading code in their workspace...
     for name in ("cell_runner.py", "verdict.py", "grade.py"):
