@@ -44,6 +44,22 @@ def test_values():
     assert np.allclose(soft, [[1 / (1 + np.exp(-1)), np.exp(-1) / (1 + np.exp(-1))]])
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["0-d", "row", "batch", "transposed", "strided"])
+def test_relu_is_max_with_zero_for_edge_values_and_layouts(dtype, layout):
+    # ReLU compares with an array of zeros (a faster NumPy loop than the scalar 0): the values,
+    # NaN, infinities and signs of zero included, must be exactly those of max(x, 0) for any layout.
+    values = np.array([-np.inf, -3.5, -1e-30, -0.0, 0.0, 1e-30, 2.25, np.inf, np.nan] * 4, dtype=dtype)
+    arrays = {"0-d": values[6].reshape(()), "row": values, "batch": values.reshape(4, 9),
+              "transposed": values.reshape(4, 9).T, "strided": values.reshape(4, 9)[:, ::2]}
+    x = arrays[layout]
+    out = ReLU()(Tensor(x, dtype=dtype)).data
+    expected = np.maximum(x, 0)
+    assert out.dtype == dtype and out.shape == x.shape
+    assert np.array_equal(out, expected, equal_nan=True), f"expected {expected}, got {out}"
+    assert np.array_equal(np.signbit(out), np.signbit(expected)), f"signs of zero: expected {expected}, got {out}"
+
+
 def test_erf_accuracy():
     # Reference values of erf from tables (Abramowitz and Stegun, table 7.1).
     x = np.array([0.0, 0.1, 0.5, 1.0, 1.5, 2.0, 3.0])

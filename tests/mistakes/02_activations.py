@@ -4,13 +4,13 @@ MISTAKES = [
     dict(
         id="relu-overwrites-input",
         why="ReLU writes its result into the input's own array",
-        find='        return Tensor.from_op(np.maximum(x.data, 0), "relu", (x,))\n',
-        replace='        return Tensor.from_op(np.maximum(x.data, 0, out=x.data), "relu", (x,))\n',
+        find='        return Tensor.from_op(np.maximum(x.data, np.zeros(x.shape, x.dtype)), "relu", (x,))\n',
+        replace='        return Tensor.from_op(np.maximum(x.data, np.zeros(x.shape, x.dtype), out=x.data), "relu", (x,))\n',
     ),
     dict(
         id="relu-records-no-history",
         why="ReLU builds a fresh tensor instead of recording the operation",
-        find='        return Tensor.from_op(np.maximum(x.data, 0), "relu", (x,))\n',
+        find='        return Tensor.from_op(np.maximum(x.data, np.zeros(x.shape, x.dtype)), "relu", (x,))\n',
         replace="        return Tensor(np.maximum(x.data, 0))\n",
     ),
     dict(

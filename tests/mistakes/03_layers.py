@@ -47,14 +47,14 @@ MISTAKES = [
     dict(
         id="dropout-no-scaling",
         why="survivors are not scaled by 1 / (1 - p)",
-        find="        mask = np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype)\n",
-        replace="        mask = kept.astype(dtype)\n",
+        find="        mask *= dtype.type(1.0 / keep)  # in place: scaling a new copy would cost a pass and an array\n",
+        replace="",
     ),
     dict(
         id="dropout-scales-by-p",
         why="survivors are scaled by p instead of 1 / (1 - p)",
-        find="        mask = np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype)\n",
-        replace="        mask = np.multiply(kept, dtype.type(self.p), dtype=dtype)\n",
+        find="        mask *= dtype.type(1.0 / keep)  # in place: scaling a new copy would cost a pass and an array\n",
+        replace="        mask *= dtype.type(self.p)\n",
     ),
     dict(
         id="dropout-ignores-eval",

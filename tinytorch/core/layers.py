@@ -444,7 +444,8 @@ class Dropout(Module):
             return x * from_numpy(np.zeros(x.shape, dtype=dtype))
         keep = 1.0 - self.p
         kept = default_generator().random(x.shape, dtype=np.float32) < keep
-        mask = np.multiply(kept, dtype.type(1.0 / keep), dtype=dtype)
+        mask = kept.astype(dtype)
+        mask *= dtype.type(1.0 / keep)  # in place: scaling a new copy would cost a pass and an array
         return Tensor.from_op(np.multiply(x.data, mask, dtype=dtype), "dropout", (x,), mask=mask)
         ### END SOLUTION
 
