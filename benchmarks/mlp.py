@@ -1,13 +1,15 @@
 """The seed's MLP, its synthetic data and its training step in tinytorch and in PyTorch.
 
 784-256-128-10: Linear-ReLU-Dropout(0.5)-Linear-ReLU-Dropout(0.3)-Linear, mean softmax
-cross-entropy, plain SGD at lr 0.01, float32. The hand-written NumPy version is mlp_numpy.py.
-All three start from the same weights and train on the same batches, in the same order.
+cross-entropy, plain SGD at lr 0.01, float32. The hand-written NumPy version is mlp_numpy.py;
+mlp_replay.py replays tinytorch's own NumPy calls without the framework. All start from the
+same weights and train on the same batches, in the same order.
 """
 
 import numpy as np
 
 from mlp_numpy import NumpyMLP
+from mlp_replay import ReplayMLP
 from tinytorch import SGD, CrossEntropyLoss, Dropout, Linear, ReLU, Sequential, from_numpy
 
 SIZES = (784, 256, 128, 10)
@@ -46,6 +48,11 @@ def initial_weights(seed=0):
 def numpy_mlp(weights, seed=0):
     """The hand-written NumPy network, with dropout masks from its own seeded generator."""
     return NumpyMLP(weights, DROPOUT, LEARNING_RATE, np.random.default_rng(seed))
+
+
+def replay_mlp(weights, seed=0):
+    """tinytorch's array work without tinytorch, with dropout masks from its own seeded generator."""
+    return ReplayMLP(weights, DROPOUT, LEARNING_RATE, np.random.default_rng(seed))
 
 
 class TinytorchMLP:

@@ -77,7 +77,12 @@ def timings_table(results, noisy_spread):
 
 def derived_lines(results):
     chain, single, backward = results["add_chain"]["derived"], results["add_single"]["derived"], results["chain_backward"]
+    training = {key: results[key]["derived"] for key in ("train_step_b32", "train_step_b128", "train_epoch_b128")}
     return [
+        "the framework's own cost per step (tinytorch minus the replay of its NumPy calls without it): "
+        + ", ".join(f"{LABELS[key]} {number(d['framework_us_per_step'])} us" for key, d in training.items())
+        + "; the replay / hand-written NumPy: "
+        + ", ".join(f"{number(d['replay/numpy'])}" for d in training.values()),
         f"add overhead per op (minus NumPy's add): chain: tinytorch {number(chain['tinytorch_overhead_us'])} us, "
         f"torch {number(chain.get('torch_overhead_us'))} us; single call: tinytorch "
         f"{number(single['tinytorch_overhead_us'])} us, torch {number(single.get('torch_overhead_us'))} us",

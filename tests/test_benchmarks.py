@@ -48,34 +48,41 @@ def problem():
     return mlp.initial_weights(seed=1), images, labels
 
 
-def test_numpy_mlp_computes_tinytorch_gradients(problem):
+# The hand-written loop, and the replay of tinytorch's own NumPy calls: both must do tinytorch's math.
+BASELINES = {"numpy": mlp.numpy_mlp, "replay": mlp.replay_mlp}
+
+
+@pytest.mark.parametrize("baseline", sorted(BASELINES))
+def test_baseline_computes_tinytorch_gradients(baseline, problem):
     weights, x, labels = problem
     _, loss, grads = tinytorch_gradients(weights, x, labels, seed=7)
-    numpy_loss, numpy_grads = mlp.numpy_mlp(weights, seed=7).gradients(x, labels)
-    assert numpy_loss.dtype == np.float32 and all(g.dtype == np.float32 for pair in numpy_grads for g in pair)
-    assert numpy_loss == pytest.approx(loss, rel=1e-6)
-    assert_same_gradients(numpy_grads, grads)
+    their_loss, their_grads = BASELINES[baseline](weights, seed=7).gradients(x, labels)
+    assert their_loss.dtype == np.float32 and all(g.dtype == np.float32 for pair in their_grads for g in pair)
+    assert their_loss == pytest.approx(loss, rel=1e-6)
+    assert_same_gradients(their_grads, grads)
 
 
-def test_other_dropout_masks_give_other_gradients(problem):
+@pytest.mark.parametrize("baseline", sorted(BASELINES))
+def test_other_dropout_masks_give_other_gradients(baseline, problem):
     """The comparison above is sharp enough to notice different masks."""
     weights, x, labels = problem
     _, _, grads = tinytorch_gradients(weights, x, labels, seed=7)
-    _, numpy_grads = mlp.numpy_mlp(weights, seed=8).gradients(x, labels)
+    _, their_grads = BASELINES[baseline](weights, seed=8).gradients(x, labels)
     with pytest.raises(AssertionError):
-        assert_same_gradients(numpy_grads, grads)
+        assert_same_gradients(their_grads, grads)
 
 
-def test_numpy_mlp_step_updates_weights_as_tinytorch_sgd(problem):
+@pytest.mark.parametrize("baseline", sorted(BASELINES))
+def test_baseline_step_updates_weights_as_tinytorch_sgd(baseline, problem):
     weights, x, labels = problem
     model, _, _ = tinytorch_gradients(weights, x, labels, seed=11)
     model.optimizer.step()
-    numpy_model = mlp.numpy_mlp(weights, seed=11)
-    numpy_model.step(x, labels)
-    for layer, (w, b) in zip(model.linears, numpy_model.weights):
+    theirs = BASELINES[baseline](weights, seed=11)
+    theirs.step(x, labels)
+    for layer, (w, b) in zip(model.linears, theirs.weights):
         np.testing.assert_allclose(w, layer.weight.data, rtol=1e-6, atol=1e-7)
         np.testing.assert_allclose(b, layer.bias.data, rtol=1e-6, atol=1e-7)
-    assert not np.array_equal(numpy_model.weights[0][0], weights[0][0]), "the step changed nothing"
+    assert not np.array_equal(theirs.weights[0][0], weights[0][0]), "the step changed nothing"
 
 
 def test_torch_mlp_starts_from_the_same_network(problem):
@@ -126,6 +133,7 @@ TIMED = {"train_step_b32", "train_step_b128", "train_epoch_b128", "linear_forwar
          "add_chain", "add_single", "chain_backward", "conv_lenet1", "conv_lenet2", "conv_cifar", "cnn_step",
          "gpt_train_step", "attention_t16", "attention_t32"}
 WITHOUT_NUMPY = {"chain_backward", "cnn_step", "gpt_train_step", "attention_t16", "attention_t32"}
+WITH_REPLAY = {"train_step_b32", "train_step_b128", "train_epoch_b128"}
 
 
 def torch_expected():
@@ -194,7 +202,8 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         entry = results[key]
         repeats = entry["params"]["repeats"]
         assert entry["unit"] and entry["definition"]
-        expected_ways = {"tinytorch", "torch"} | ({"numpy"} if key not in WITHOUT_NUMPY else set())
+        expected_ways = ({"tinytorch", "torch"} | ({"numpy"} if key not in WITHOUT_NUMPY else set())
+                         | ({"replay"} if key in WITH_REPLAY else set()))
         assert set(entry["ways"]) == expected_ways, key
         assert set(entry["ratios"]) == set(entry["ratios_of_minima"]) == {
             f"tinytorch/{way}" for way in expected_ways - {"tinytorch"}}
@@ -209,6 +218,12 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
     for key in ("add_chain", "add_single"):
         assert {"tinytorch_overhead_us", "torch_overhead_us"} <= set(results[key]["derived"]) or not with_torch
     assert results["chain_backward"]["derived"]["tinytorch_seconds"] > 0
+    for key in WITH_REPLAY:
+        ways, derived = results[key]["ways"], results[key]["derived"]
+        per_step = 1e-3 if key.startswith("train_step") else 1 / results[key]["params"]["steps"]
+        assert derived["framework_us_per_step"] == pytest.approx(
+            (ways["tinytorch"]["median"] - ways["replay"]["median"]) * per_step * 1e6), key
+        assert derived["replay/numpy"] == pytest.approx(ways["replay"]["median"] / ways["numpy"]["median"]), key
 
     used = results["memory_epoch_b128"]
     for way in ("tinytorch", "numpy"):
@@ -240,7 +255,7 @@ def test_quick_run_reports_every_figure_ratio_and_the_machine(tmp_path):
         assert target["met"] == (target["value"] <= target["limit"] if measured else None)
         assert target["noisy"] == (target["spread"] > report["noisy_spread"] if measured else None)
         assert measured or (not with_torch and "PyTorch" in target["name"])
-    for text in ("train step, batch 32", "epoch, batch 128", "Targets of issues 6, 11, 12 and 13", "graph freed",
+    for text in ("train step, batch 32", "epoch, batch 128", "the framework's own cost per step", "Targets of issues 6, 11, 12 and 13", "graph freed",
                  "idle and beside 2 busy processes", "1 (tinytorch's default)", "Conv2d(3, 32, 3, padding=1)",
                  "Peak memory of a training step of the cnn milestone's network",
                  "GPT train step", "attention fwd + bwd, seq 32"):

@@ -1,0 +1,69 @@
+"""tinytorch's own array work for the seed's MLP, replayed without the framework.
+
+ReplayMLP makes the NumPy calls that tinytorch's Linear, ReLU, Dropout, CrossEntropyLoss,
+gradient rules and SGD make for one training step, in the same order and on the same
+shapes, and nothing else: no Tensors, no graph, no module calls, no checks. Its step time
+is the least any framework doing tinytorch's arithmetic in NumPy could take; tinytorch's
+step time minus it is what the framework itself costs (recording the graph, calling
+modules, checking inputs, walking the graph backwards). tests/test_benchmarks.py checks
+that it computes tinytorch's loss, gradients and update, so it replays the same math; that
+it makes the same calls is kept by hand, like the comments in the layers it mirrors.
+"""
+
+import numpy as np
+
+
+class ReplayMLP:
+    """Layers (W, b) with W of shape (in, out); dropout masks from `rng`, drawn as Dropout draws them."""
+
+    def __init__(self, weights, dropout, lr, rng):
+        self.weights = [(np.array(w, dtype=np.float32), np.array(b, dtype=np.float32)) for w, b in weights]
+        self.dropout = tuple(dropout)
+        self.lr = lr
+        self.rng = rng
+
+    def gradients(self, x, labels):
+        """Forward and backward for one batch: (mean loss, [(dW, db) per layer])."""
+        inputs, pre_activations, masks = [], [], []
+        h = x
+        for layer, (w, b) in enumerate(self.weights):
+            inputs.append(h)
+            z = np.matmul(h, w)  # Linear: the product, then the bias in place
+            z += b
+            if layer == len(self.weights) - 1:
+                break
+            relu = np.maximum(z, np.zeros(z.shape, z.dtype))  # ReLU
+            keep = 1.0 - self.dropout[layer]  # Dropout
+            mask = (self.rng.random(z.shape, dtype=np.float32) < keep).astype(np.float32)
+            mask *= np.float32(1.0 / keep)
+            pre_activations.append(z)
+            masks.append(mask)
+            h = np.multiply(relu, mask, dtype=np.float32)
+
+        # CrossEntropyLoss: the row log-sum-exps, kept for the backward pass.
+        batch, rows = len(labels), np.arange(len(labels))
+        top = z.max(axis=1, keepdims=True)
+        lse = top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+        loss = np.asarray((lse[:, 0] - z[rows, labels]).sum() / batch, dtype=np.float32)
+
+        grad = np.exp(z - lse)  # the cross-entropy rule: softmax - onehot, over the batch
+        grad[np.arange(batch), labels] -= 1
+        grad *= np.float32(1.0) / batch
+        grads = []
+        for layer in reversed(range(len(self.weights))):
+            w, _ = self.weights[layer]
+            ones = np.ones(len(grad), grad.dtype)
+            grads.append((inputs[layer].T @ grad, ones @ grad))  # the linear rule
+            if layer:
+                grad = grad @ w.T
+                grad = grad * masks[layer - 1]  # the dropout rule
+                grad = grad * (pre_activations[layer - 1] > 0)  # the relu rule
+        return loss, grads[::-1]
+
+    def step(self, x, labels):
+        """One SGD step on a batch, updating each array in place as tinytorch's SGD does."""
+        loss, grads = self.gradients(x, labels)
+        for (w, b), (dw, db) in zip(self.weights, grads):
+            w -= self.lr * dw
+            b -= self.lr * db
+        return loss
