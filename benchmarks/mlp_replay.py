@@ -6,21 +6,18 @@ shapes, and nothing else: no Tensors, no graph, no module calls, no checks. Its 
 is the least any framework doing tinytorch's arithmetic in NumPy could take; tinytorch's
 step time minus it is what the framework itself costs (recording the graph, calling
 modules, checking inputs, walking the graph backwards). tests/test_benchmarks.py checks
-that it computes tinytorch's loss, gradients and update, so it replays the same math; that
-it makes the same calls is kept by hand, like the comments in the layers it mirrors.
+that it computes tinytorch's loss, gradients and update. That it makes the same calls no test
+can see: when a layer or rule changes how it computes, change the replay with it.
 """
 
 import numpy as np
 
+from mlp_numpy import NumpyMLP
 
-class ReplayMLP:
-    """Layers (W, b) with W of shape (in, out); dropout masks from `rng`, drawn as Dropout draws them."""
 
-    def __init__(self, weights, dropout, lr, rng):
-        self.weights = [(np.array(w, dtype=np.float32), np.array(b, dtype=np.float32)) for w, b in weights]
-        self.dropout = tuple(dropout)
-        self.lr = lr
-        self.rng = rng
+class ReplayMLP(NumpyMLP):
+    """The hand-written loop's network, weights and SGD step; only the gradients are computed
+    with tinytorch's calls."""
 
     def gradients(self, x, labels):
         """Forward and backward for one batch: (mean loss, [(dW, db) per layer])."""
@@ -59,11 +56,3 @@ class ReplayMLP:
                 grad = grad * masks[layer - 1]  # the dropout rule
                 grad = grad * (pre_activations[layer - 1] > 0)  # the relu rule
         return loss, grads[::-1]
-
-    def step(self, x, labels):
-        """One SGD step on a batch, updating each array in place as tinytorch's SGD does."""
-        loss, grads = self.gradients(x, labels)
-        for (w, b), (dw, db) in zip(self.weights, grads):
-            w -= self.lr * dw
-            b -= self.lr * db
-        return loss
