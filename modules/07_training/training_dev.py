@@ -572,6 +572,20 @@ def test_unit_clip_grad_norm():
     assert np.allclose(a.grad.data, [0.6], atol=1e-5), f"below max_norm nothing changes (no scaling up): got {a.grad.data}"
     unused = Tensor([1.0], requires_grad=True)
     assert np.isclose(clip_grad_norm([a, unused], max_norm=10.0), 0.6, atol=1e-5), "parameters without a gradient are ignored"
+
+    # A weight (2, 3) and a bias (3,): the norm is the root of the sum of all 9 squares, 40.
+    weight, bias = Tensor(np.zeros((2, 3)), requires_grad=True), Tensor(np.zeros(3), requires_grad=True)
+    weight.grad = Tensor(np.array([[1.0, -2.0, 2.0], [0.0, 4.0, -1.0]], dtype=np.float32))
+    bias.grad = Tensor(np.array([2.0, -3.0, 1.0], dtype=np.float32))
+    norm = clip_grad_norm([weight, bias], max_norm=2.0)
+    assert np.isclose(norm, np.sqrt(40.0), atol=1e-5), \
+        f"the global norm counts every entry of every gradient: expected sqrt(40) = {np.sqrt(40.0):.5f}, got {norm}"
+    scale = 2.0 / np.sqrt(40.0)
+    expected_weight = np.array([[1.0, -2.0, 2.0], [0.0, 4.0, -1.0]]) * scale
+    assert np.allclose(weight.grad.data, expected_weight, atol=1e-5) and np.allclose(bias.grad.data, np.array([2.0, -3.0, 1.0]) * scale, atol=1e-5), \
+        f"each gradient is multiplied by 2 / sqrt(40): expected weight {expected_weight.round(5).tolist()}, got {weight.grad.data.round(5).tolist()}"
+    assert weight.grad.dtype == np.float32 and bias.grad.dtype == np.float32, \
+        f"clipping keeps the gradients float32, got {weight.grad.dtype} and {bias.grad.dtype}"
     print("clip_grad_norm works.")
 
 
@@ -601,6 +615,32 @@ def test_unit_schedules():
     for _ in range(2):
         cosine.step()
     assert np.isclose(optimizer.param_groups[0]["lr"], 0.1), "after T_max the rate stays at eta_min"
+
+    # Two parameter groups: each follows the schedule from its own starting rate.
+    def two_groups():
+        return SGD([{"params": [Tensor([1.0], requires_grad=True)]},
+                    {"params": [Tensor([1.0], requires_grad=True)], "lr": 0.1}], lr=1.0)
+
+    optimizer = two_groups()
+    schedule = StepLR(optimizer, step_size=2, gamma=0.5)
+    for _ in range(4):
+        schedule.step()
+    assert np.allclose(schedule.get_last_lr(), [0.25, 0.025]), \
+        f"StepLR after 4 epochs, groups starting at 1.0 and 0.1: expected [0.25, 0.025], got {schedule.get_last_lr()}"
+    restored = StepLR(two_groups(), step_size=2, gamma=0.5)
+    restored.load_state_dict(schedule.state_dict())
+    assert np.allclose(restored.get_last_lr(), [0.25, 0.025]), \
+        f"a restored StepLR sets the rates of its epoch (4): expected [0.25, 0.025], got {restored.get_last_lr()}"
+    restored.step()
+    restored.step()
+    assert np.allclose(restored.get_last_lr(), [0.125, 0.0125]), \
+        f"and continues from there: after epoch 6 expected [0.125, 0.0125], got {restored.get_last_lr()}"
+    optimizer = two_groups()
+    cosine = CosineAnnealingLR(optimizer, T_max=4, eta_min=0.05)
+    cosine.step()
+    expected = [0.05 + (base - 0.05) * (1 + np.cos(np.pi / 4)) / 2 for base in (1.0, 0.1)]
+    assert np.allclose(cosine.get_last_lr(), expected), \
+        f"cosine epoch 1 of 4, groups starting at 1.0 and 0.1: expected {np.round(expected, 5).tolist()}, got {cosine.get_last_lr()}"
     print("Schedules work.")
 
 
@@ -656,8 +696,21 @@ def test_unit_trainer_and_checkpoints():
         f"after the epoch expected weight {w.ravel().round(5).tolist()} and bias {b.round(5).tolist()}, " \
         f"got {layer.weight.data.ravel().round(5).tolist()} and {layer.bias.data.round(5).tolist()} " \
         "(zero the gradients before each backward, clip before step)"
-    assert np.isclose(result["loss"], sum(losses) / 4, atol=1e-5) and result["samples"] == 4, \
+    assert result["samples"] == 4, f"the epoch saw 4 samples (3 rows, then 1): expected 4, got {result['samples']}"
+    assert np.isclose(result["loss"], sum(losses) / 4, atol=1e-5), \
         f"the epoch's loss is the mean over its 4 samples: expected {sum(losses) / 4:.5f}, got {result['loss']:.5f}"
+
+    # Accuracy over an epoch of two batches (3 samples, then 2), at lr 0 so the model stays
+    # as written: the scores' arg-max is right for 2 of the first 3 and for both of the last 2.
+    scorer = Linear(2, 3)
+    scorer.weight.data[...] = [[1.0, 0.0, -1.0], [0.0, 1.0, 1.0]]
+    scorer.bias.data[...] = [0.0, 0.5, -0.5]
+    points = np.array([[2.0, 0.0], [0.0, 2.0], [-2.0, 1.0], [1.0, 1.0], [3.0, -1.0]], dtype=np.float32)
+    classes = np.array([0, 1, 0, 1, 0])
+    counted = Trainer(scorer, SGD(scorer.parameters(), lr=0.0), CrossEntropyLoss()).train_epoch(
+        [(Tensor(points[:3]), classes[:3]), (Tensor(points[3:]), classes[3:])])
+    assert counted["accuracy"] is not None and np.isclose(counted["accuracy"], 0.8), \
+        f"the epoch's accuracy counts the right predictions of every batch: expected 4 of 5 = 0.8, got {counted['accuracy']}"
 
     noisy = make()
     noisy.model = Sequential(Linear(2, 8), Dropout(0.5), Linear(8, 2))
