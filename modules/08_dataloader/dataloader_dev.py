@@ -265,7 +265,7 @@ def test_unit_dataset():
 
     x, y = Squares().get_batch(np.array([4, 0, 2]))
     assert x.shape == (3, 2) and x.dtype == np.float32, f"a batch of 3 samples of 2 floats: expected (3, 2) float32, got {x.shape} {x.dtype}"
-    assert np.array_equal(x.data[:, 0], [4, 0, 2]), "rows come in the order of the indices"
+    assert np.array_equal(x.data[:, 0], [4, 0, 2]), f"rows come in the order of the indices: expected [4, 0, 2], got {x.data[:, 0].tolist()}"
     assert y.dtype == np.int64 and np.array_equal(y.data, [16, 0, 4]), "labels stay integers"
     x, y = Squares().get_batch(slice(3, 6))
     assert np.array_equal(y.data, [9, 16, 25]), "a slice selects consecutive samples"
@@ -292,6 +292,18 @@ def test_unit_dataset():
     assert batch["label"].dtype == np.int64 and np.array_equal(batch["label"].data, [1, 3]), "ints become int64"
     assert batch["weight"].dtype == np.float32 and np.allclose(batch["weight"].data, [0.5, 1.5]), "floats become float32"
     assert isinstance(batch["pair"], list) and np.array_equal(batch["pair"][1].data, [-1, -3]), "lists are collated field by field"
+
+    class OddOneOut(Squares):
+        def __getitem__(self, i):
+            return [float(i), i] if i == 5 else (float(i), i)
+
+    try:
+        OddOneOut().get_batch(np.array([2, 5]))
+    except TypeError as error:
+        assert "OddOneOut[5]" in str(error) and "sample 2" in str(error), \
+            f"the error must name the samples by their indices in the data set (OddOneOut[5], sample 2), got: {error}"
+    else:
+        raise AssertionError("a list sample in a batch of tuples must be refused")
 
     class Words(Squares):
         def __getitem__(self, i):
@@ -460,6 +472,18 @@ def test_unit_tensor_dataset():
         assert "(100, 4)" in str(error) and "(99,)" in str(error), f"the error must mention (100, 4) and (99,), got: {error}"
     else:
         raise AssertionError("tensors with different first dimensions must be refused")
+    try:
+        TensorDataset(Tensor(np.ones((4, 2))), Tensor(np.zeros(4)), Tensor(np.zeros(3)))
+    except ValueError as error:
+        assert "(3,)" in str(error), f"the error must mention the third tensor's shape (3,), got: {error}"
+    else:
+        raise AssertionError("every tensor is checked: a third tensor of 3 samples beside two of 4 must be refused")
+    alone = TensorDataset(images)
+    sample, batch = alone[3], alone.get_batch(slice(0, 2))
+    assert isinstance(sample, tuple) and len(sample) == 1 and np.array_equal(sample[0].data, [6, 7]), \
+        f"a data set of one tensor still gives tuples, as in PyTorch: expected (Tensor([6, 7]),), got {sample!r}"
+    assert isinstance(batch, tuple) and len(batch) == 1 and batch[0].shape == (2, 2), \
+        f"a batch of a one-tensor data set is a 1-tuple of a (2, 2) tensor, got {batch!r}"
     for bad, error_type in (((), ValueError), ((np.ones(3),), TypeError), ((Tensor(1.0),), ValueError)):
         try:
             TensorDataset(*bad)
@@ -663,18 +687,19 @@ def test_unit_dataloader():
         loader = DataLoader(data, batch_size=batch_size, drop_last=drop_last)
         batches = _epoch_indices(loader)
         assert [len(b) for b in batches] == sizes, f"batch_size={batch_size}, drop_last={drop_last}: expected sizes {sizes}, got {[len(b) for b in batches]}"
-        assert len(loader) == len(sizes), "len(loader) is the number of batches"
-        assert sum(batches, []) == list(range(sum(sizes))), "without shuffle, the file order"
+        assert len(loader) == len(sizes), f"len(loader) is the number of batches: expected {len(sizes)}, got {len(loader)}"
+        assert sum(batches, []) == list(range(sum(sizes))), f"without shuffle, the file order: got {batches}"
 
     manual_seed(7)
     loader = DataLoader(data, batch_size=4, shuffle=True)
     first, second = _epoch_indices(loader), _epoch_indices(loader)
     for epoch in (first, second):
         assert sorted(sum(epoch, [])) == list(range(count)), f"every sample exactly once: {epoch}"
-    assert first != second, "each epoch draws a new order"
-    assert sum(first, []) != list(range(count)), "shuffle=True changes the order"
+    assert first != second, f"each epoch draws a new order: both epochs gave {first}"
+    assert sum(first, []) != list(range(count)), f"shuffle=True changes the order: got {first}"
     manual_seed(7)
-    assert _epoch_indices(loader) == first and _epoch_indices(loader) == second, "manual_seed replays the epochs"
+    replay = [_epoch_indices(loader), _epoch_indices(loader)]
+    assert replay == [first, second], f"manual_seed replays the epochs: expected {[first, second]}, got {replay}"
 
     for x, index in loader:
         assert np.array_equal(x.data, images.data[index.data]), "each row travels with its own index"
@@ -685,6 +710,11 @@ def test_unit_dataloader():
     manual_seed(7)
     dropped = _epoch_indices(DataLoader(data, batch_size=4, shuffle=True, drop_last=True))
     assert [len(b) for b in dropped] == [4, 4] and len(set(sum(dropped, []))) == 8, f"drop_last with 10 samples in 4s: two batches of distinct samples, got {dropped}"
+    seen, dropping = set(), DataLoader(data, batch_size=4, shuffle=True, drop_last=True)
+    for _ in range(8):
+        seen.update(sum(_epoch_indices(dropping), []))
+    assert seen == set(range(count)), \
+        f"drop_last leaves out the end of each epoch's shuffled order, other samples each epoch: over 8 epochs expected all {count} seen, got {sorted(seen)}"
 
     for bad in (0, -1, 2.5, True, "8", None):
         try:
@@ -714,7 +744,8 @@ def test_unit_dataloader():
         f"a list of (array, label) pairs gives (images, labels) batches, got {[tuple(b.shape for b in batch) for batch in batches]}"
     rows = list(DataLoader(images, batch_size=4))
     assert [r.shape for r in rows] == [(4, 3), (4, 3), (2, 3)] and np.array_equal(rows[1].data, images.data[4:8]), \
-        f"a Tensor's rows are its samples: expected batches (4, 3), (4, 3), (2, 3), got {[r.shape for r in rows]}"
+        f"a Tensor's rows are its samples: expected batches (4, 3), (4, 3), (2, 3) with rows 4-7 second, " \
+        f"got {[r.shape for r in rows]} with second batch {rows[1].data.tolist()}"
     try:
         DataLoader(TensorDataset(Tensor(np.zeros((0, 3)))))
     except ValueError as error:
