@@ -820,6 +820,15 @@ def test_unit_backward():
     loss = (b * b + b * a).sum()  # = 9a^2 + 3a^2 = 12 a^2, so d/da = 24 a
     loss.backward()
     assert np.allclose(a.grad.data, 24 * a.data), f"d(12 a^2)/da = 24a = {24 * a.data}, got {a.grad.data}"
+    # `p` is an input of the sum and of `p * 2`, which the search reaches first: p is still
+    # pushed twice, but must be processed once, after `p * 2` has passed its share back.
+    a = Tensor([1.0, -2.0], requires_grad=True)
+    p = a * 3.0
+    try:
+        (p + p * 2.0).sum().backward()
+    except Exception as error:
+        raise AssertionError(f"backward of p + p * 2 (p reached twice) failed: {type(error).__name__}: {error}") from error
+    assert np.array_equal(a.grad.data, [9.0, 9.0]), f"d(3a + 6a)/da = 9, got {a.grad.data}"
 
     a = Tensor(np.ones((2, 3)), requires_grad=True)
     b = Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -897,6 +906,7 @@ def test_unit_gradient_rules():
 
     checks = {
         "add/sub/mul/div broadcast": (lambda a, b: (a + b) * a / (b * b + 1) - b, (leaf(3, 4), leaf(4))),
+        "number / tensor, number ** tensor": (lambda b: 2.0 / b + 1.5 ** b, (leaf(4, low=0.5),)),
         "pow": (lambda a, b: a ** b, (leaf(3, low=0.5), leaf(3))),
         "matmul": (lambda a, b: a @ b, (leaf(2, 3), leaf(3, 4))),
         "batched matmul": (lambda a, b: a @ b, (leaf(2, 2, 3), leaf(3, 4))),
@@ -938,9 +948,9 @@ def test_unit_gradient_rules():
     zero = Tensor([0.0, 2.0], requires_grad=True)
     (zero ** 0).sum().backward()
     assert np.array_equal(zero.grad.data, [0.0, 0.0]), f"d(x**0)/dx is 0 everywhere, x = 0 included; got {zero.grad.data}"
-    squared = Tensor([0.0, -1.5, 2.0], requires_grad=True)
-    (squared ** 2).sum().backward()
-    assert np.array_equal(squared.grad.data, [0.0, -3.0, 4.0]), f"d(x**2)/dx = 2x = [0, -3, 4], got {squared.grad.data}"
+    powers = Tensor([0.0, -1.5, 2.0], requires_grad=True)
+    (powers ** 2 + powers ** 1).sum().backward()
+    assert np.array_equal(powers.grad.data, [1.0, -2.0, 5.0]), f"d(x**2 + x**1)/dx = 2x + 1 = [1, -2, 5], got {powers.grad.data}"
     base, exponent = Tensor([0.0, 2.0], requires_grad=True), Tensor([3.0, 1.5], requires_grad=True)
     (base ** exponent).sum().backward()
     expected = [0.0, 2.0 ** 1.5 * np.log(2.0)]  # 0**e is 0 for every e > 0: flat in e

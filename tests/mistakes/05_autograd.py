@@ -239,4 +239,40 @@ MISTAKES = [
         find='    result = np.exp(z - saved["log_sum_exp"])  # softmax(z), from the forward pass\'s row LSEs\n',
         replace="    result = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)\n",
     ),
+    dict(
+        id="topological-order-revisits-node",
+        why="the search checks `visited` only when pushing a node, so a node pushed twice before its first visit is expanded and processed twice",
+        find="        if node in visited:\n            continue\n",
+        replace="",
+    ),
+    dict(
+        id="div-denominator-grad-guarded-by-numerator",
+        why="the denominator's gradient is computed only when the numerator requires grad, so 1 / x gives x no gradient",
+        find="    grad_b = sum_to(-grad * out.data / b.data, b.shape) if b.requires_grad else None\n",
+        replace="    grad_b = sum_to(-grad * out.data / b.data, b.shape) if a.requires_grad else None\n",
+    ),
+    dict(
+        id="pow-slope-masked-at-zero-base",
+        why="the base's slope is zeroed where the base is 0 instead of where the exponent is 0, so d(x**1)/dx at 0 is 0, not 1",
+        find="            slope = np.where(exponent.data == 0, 0, exponent.data * base.data ** (exponent.data - 1))\n",
+        replace="            slope = np.where(base.data == 0, 0, exponent.data * base.data ** (exponent.data - 1))\n",
+    ),
+    dict(
+        id="mean-grad-plain-broadcast",
+        why="the mean's gradient is broadcast straight to the input's shape, ignoring the axis",
+        find='    return (_expand(grad, a.shape, saved["axis"], saved["keepdims"]) / count,)\n',
+        replace="    return (np.broadcast_to(grad, a.shape) / count,)\n",
+    ),
+    dict(
+        id="cross-entropy-onehot-every-row",
+        why="the one-hot is subtracted with result[:, labels], taking 1 from every row at every label's column",
+        find="    result[np.arange(len(labels)), labels] -= 1\n",
+        replace="    result[:, labels] -= 1\n",
+    ),
+    dict(
+        id="relu-grad-clips-gradient",
+        why="ReLU's gradient as relu(grad), clipping the incoming gradient instead of masking it by the input's sign",
+        find="    return (grad * (inputs[0].data > 0),)\n",
+        replace="    return (np.maximum(grad, 0),)\n",
+    ),
 ]
