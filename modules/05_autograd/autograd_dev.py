@@ -803,6 +803,8 @@ if __name__ == "__main__":
 
 # %% nbgrader={"grade": true, "grade_id": "test-backward", "locked": true, "points": 15}
 def test_unit_backward():
+    import weakref
+
     print("Unit test: backward...")
     x = Tensor([2.0, 3.0], requires_grad=True)
     y = (x * x + 3 * x).sum()  # dy/dx = 2x + 3
@@ -818,6 +820,15 @@ def test_unit_backward():
     loss = (b * b + b * a).sum()  # = 9a^2 + 3a^2 = 12 a^2, so d/da = 24 a
     loss.backward()
     assert np.allclose(a.grad.data, 24 * a.data), f"d(12 a^2)/da = 24a = {24 * a.data}, got {a.grad.data}"
+    # `p` is an input of the sum and of `p * 2`, which the search reaches first: p is still
+    # pushed twice, but must be processed once, after `p * 2` has passed its share back.
+    a = Tensor([1.0, -2.0], requires_grad=True)
+    p = a * 3.0
+    try:
+        (p + p * 2.0).sum().backward()
+    except Exception as error:
+        raise AssertionError(f"backward of p + p * 2 (p reached twice) failed: {type(error).__name__}: {error}") from error
+    assert np.array_equal(a.grad.data, [9.0, 9.0]), f"d(3a + 6a)/da = 9, got {a.grad.data}"
 
     a = Tensor(np.ones((2, 3)), requires_grad=True)
     b = Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -832,6 +843,27 @@ def test_unit_backward():
     left.grad.data[0] = 100.0
     assert right.grad.data[0] == 1.0, "changing one leaf's gradient must not change another's"
 
+    # `add` hands one array to both its inputs; `p` then receives a second share, which must be
+    # added into a new array: neither q's share nor the caller's gradient may change.
+    a, b = Tensor([1.0, -2.0], requires_grad=True), Tensor([0.5, 4.0], requires_grad=True)
+    p, q = a * 2.0, b * 3.0
+    given = np.array([1.0, 3.0], dtype=np.float32)
+    ((p + q) + p).backward(gradient=given)
+    assert np.array_equal(a.grad.data, [4.0, 12.0]) and np.array_equal(b.grad.data, [3.0, 9.0]), \
+        f"(2a + 3b) + 2a weighted by [1, 3]: expected a.grad [4, 12], b.grad [3, 9]; got {a.grad.data}, {b.grad.data}"
+    assert np.array_equal(given, [1.0, 3.0]), f"backward must not change the gradient it is given: [1, 3] became {given}"
+
+    constant = Tensor([10.0, 20.0])
+    (a * 2.0 + constant).sum().backward()
+    assert constant.grad is None, f"a tensor that does not require grad gets no .grad, got {constant.grad}"
+    alone = Tensor(2.5, requires_grad=True)
+    alone.backward()
+    assert alone.grad is not None and alone.grad.item() == 1.0, f"backward() of a leaf sets its .grad to 1, got {alone.grad}"
+    single = Tensor([1.0, 2.0], requires_grad=True)  # float32, multiplied by a float64 tensor
+    (single * Tensor([3.0, 4.0], dtype=np.float64)).sum().backward()
+    assert single.grad.dtype == np.float32 and np.array_equal(single.grad.data, [3.0, 4.0]), \
+        f"a float32 leaf gets a float32 gradient [3, 4], got {single.grad.data.tolist()} as {single.grad.dtype}"
+
     w = Tensor(np.ones((3, 2)), requires_grad=True)
     (Tensor(np.ones((4, 3))) @ w).mean().backward()
     assert np.allclose(w.grad.data, np.full((3, 2), 4 / 8)), f"mean of (4, 3) @ (3, 2): expected 0.5 everywhere, got {w.grad.data}"
@@ -844,8 +876,11 @@ def test_unit_backward():
 
     h = Tensor([1.0, 2.0], requires_grad=True) * 2
     loss = h.sum()
+    h_alive = weakref.ref(h)
+    del h
     loss.backward()
-    assert h._saved is None and loss._saved is None, "after backward the graph releases what it saved"
+    assert loss._saved is None, f"after backward the graph releases what it saved, the loss still holds {loss._saved}"
+    assert h_alive() is None, "after backward the loss lets go of its inputs: the intermediate h = x * 2 is still alive"
     try:
         (w * 2).backward()
     except RuntimeError as error:
@@ -871,21 +906,33 @@ def test_unit_gradient_rules():
 
     checks = {
         "add/sub/mul/div broadcast": (lambda a, b: (a + b) * a / (b * b + 1) - b, (leaf(3, 4), leaf(4))),
+        "number / tensor, number ** tensor": (lambda b: 2.0 / b + 1.5 ** b, (leaf(4, low=0.5),)),
         "pow": (lambda a, b: a ** b, (leaf(3, low=0.5), leaf(3))),
         "matmul": (lambda a, b: a @ b, (leaf(2, 3), leaf(3, 4))),
         "batched matmul": (lambda a, b: a @ b, (leaf(2, 2, 3), leaf(3, 4))),
+        "vector @ matrix": (lambda a, b: a @ b, (leaf(3), leaf(3, 4))),
+        "matrix @ vector": (lambda a, b: a @ b, (leaf(2, 3), leaf(3))),
+        "vector @ vector": (lambda a, b: a @ b, (leaf(3), leaf(3))),
+        "vector @ batched matrices": (lambda a, b: a @ b, (leaf(3), leaf(2, 3, 4))),
+        "batched matrices @ vector": (lambda a, b: a @ b, (leaf(2, 4, 3), leaf(3))),
         "linear": (lambda x, w, b: Tensor.from_op(x.data @ w.data + b.data, "linear", (x, w, b)),
                    (leaf(2, 3, 4), leaf(4, 5), leaf(5))),
         "linear without bias": (lambda x, w: Tensor.from_op(x.data @ w.data, "linear", (x, w)), (leaf(3, 4), leaf(4, 2))),
         "dropout": (lambda a: Tensor.from_op(a.data * drop_mask, "dropout", (a,), mask=drop_mask), (leaf(3, 4),)),
         "sum/mean over axis 0 and 1": (lambda a: a.sum(dim=0) * a.mean(dim=1, keepdim=True), (leaf(3, 4),)),
+        "sum over axes 1 and -1": (lambda a: a.sum(dim=1) * a.sum(dim=-1, keepdim=True).sum(dim=1), (leaf(2, 3, 4),)),
+        "mean over axes (0, 2)": (lambda a: a.mean(dim=(0, 2)) * a.mean(dim=1).sum(), (leaf(2, 3, 4),)),
         "amax/max(dim)/logsumexp": (lambda a: a.amax(dim=0) + a.max(dim=0).values * a.logsumexp(dim=0), (leaf(3, 4),)),
+        "amin/amax over axes 1 and -1": (lambda a: a.amin(dim=1) * a.amax(dim=-1, keepdim=True).sum(dim=1), (leaf(2, 3, 4),)),
         "permute": (lambda a: a.permute(2, 0, 1) * leaf_weights, (leaf(2, 3, 4),)),
         "transpose(-1, 0)": (lambda a: a.transpose(-1, 0) * transposed_weights, (leaf(2, 3, 4),)),
         "reshape/T/index": (lambda a: a.reshape(4, 3).T[1:, np.array([0, 0, 3])], (leaf(3, 4),)),
         "exp/log/sqrt/abs": (lambda a: a.exp() + a.log() + a.sqrt() + (a - 1.2).abs(), (leaf(5, low=0.5),)),
         "activations": (lambda a: ReLU()(a) + Sigmoid()(a) + Tanh()(a) + GELU()(a) + Softmax()(a), (leaf(2, 5),)),
+        "softmax along dim 0": (lambda a: Softmax(dim=0)(a), (leaf(3, 4),)),
         "cross-entropy": (lambda z: CrossEntropyLoss()(z, np.array([0, 2, 1])), (leaf(3, 4),)),
+        "cross-entropy, reduction='sum'": (lambda z: CrossEntropyLoss(reduction="sum")(z, np.array([0, 2, 1])), (leaf(3, 4),)),
+        "cross-entropy, reduction='none'": (lambda z: CrossEntropyLoss(reduction="none")(z, np.array([0, 2, 1])), (leaf(3, 4),)),
     }
     drop_mask = np.array([[2.0, 0.0, 2.0, 2.0], [0.0, 0.0, 2.0, 0.0], [2.0, 2.0, 0.0, 2.0]])  # p = 0.5
     leaf_weights = Tensor(rng.standard_normal((4, 2, 3)), dtype=np.float64)
@@ -895,10 +942,42 @@ def test_unit_gradient_rules():
             gradcheck(fn, *inputs)
         except GradcheckError as error:
             raise AssertionError(f"the gradient of {name} is wrong: {error}") from None
+        except Exception as error:  # a rule that crashes on a shape it does not handle is wrong too
+            raise AssertionError(f"backward through {name} failed: {type(error).__name__}: {error}") from error
     # Where the formula would divide by zero, the derivative is still defined: d(x**0)/dx = 0.
     zero = Tensor([0.0, 2.0], requires_grad=True)
     (zero ** 0).sum().backward()
     assert np.array_equal(zero.grad.data, [0.0, 0.0]), f"d(x**0)/dx is 0 everywhere, x = 0 included; got {zero.grad.data}"
+    powers = Tensor([0.0, -1.5, 2.0], requires_grad=True)
+    (powers ** 2 + powers ** 1).sum().backward()
+    assert np.array_equal(powers.grad.data, [1.0, -2.0, 5.0]), f"d(x**2 + x**1)/dx = 2x + 1 = [1, -2, 5], got {powers.grad.data}"
+    base, exponent = Tensor([0.0, 2.0], requires_grad=True), Tensor([3.0, 1.5], requires_grad=True)
+    (base ** exponent).sum().backward()
+    expected = [0.0, 2.0 ** 1.5 * np.log(2.0)]  # 0**e is 0 for every e > 0: flat in e
+    assert np.allclose(exponent.grad.data, expected), f"d(b**e)/de = b**e log b: expected {expected}, got {exponent.grad.data}"
+    assert np.allclose(base.grad.data, [0.0, 1.5 * 2.0 ** 0.5]), f"d(b**e)/db = e b**(e-1): expected [0, 2.1213], got {base.grad.data}"
+
+    rectified = Tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    ReLU()(rectified).sum().backward()
+    assert np.array_equal(rectified.grad.data, [0.0, 0.0, 1.0]), f"ReLU's slope is 0 at x <= 0 (as in PyTorch): expected [0, 0, 1], got {rectified.grad.data}"
+    # Ties along axis 1: each row splits its gradient among its own tied extremes.
+    tied = Tensor([[3.0, 3.0, 1.0], [2.0, 2.0, 2.0], [0.0, 5.0, 1.0]], requires_grad=True)
+    tied.amax(dim=1).sum().backward()
+    expected = np.array([[0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3], [0.0, 1.0, 0.0]])
+    assert np.allclose(tied.grad.data, expected), f"amax(dim=1) with ties: expected {expected.round(4).tolist()}, got {tied.grad.data.round(4).tolist()}"
+    tied.grad = None
+    tied.amin(dim=1, keepdim=True).sum().backward()
+    expected = np.array([[0.0, 0.0, 1.0], [1 / 3, 1 / 3, 1 / 3], [1.0, 0.0, 0.0]])
+    assert np.allclose(tied.grad.data, expected), f"amin(dim=1) with ties: expected {expected.round(4).tolist()}, got {tied.grad.data.round(4).tolist()}"
+
+    # Rules never change the gradient they are given (it may be shared, or the caller's).
+    given = np.array([[1.0, -1.0], [0.5, 2.0]], dtype=np.float32)
+    Softmax(dim=0)(Tensor([[1.0, 2.0], [3.0, 0.5]], requires_grad=True)).backward(gradient=given)
+    assert np.array_equal(given, [[1.0, -1.0], [0.5, 2.0]]), f"the softmax rule changed its incoming gradient to {given.tolist()}"
+    # The cross-entropy gradient is softmax - onehot, between -1 and 1 however large the logits.
+    huge = Tensor([[1000.0, 0.0, -1000.0]], requires_grad=True)
+    CrossEntropyLoss()(huge, np.array([1])).backward()
+    assert np.allclose(huge.grad.data, [[1.0, -1.0, 0.0]]), f"cross-entropy of logits +-1000: expected [[1, -1, 0]], got {huge.grad.data}"
     try:
         gradcheck(lambda a: Tensor.from_op(a.data * 3, "mul", (a, Tensor(2.0, dtype=np.float64))), leaf(3))
     except GradcheckError as error:
