@@ -92,16 +92,13 @@ MISTAKES = [
              "                velocity += grad\n"
              '            grad = grad + h["momentum"] * velocity if h["nesterov"] else velocity\n'
              '        value -= h["lr"] * grad\n',
-        replace='        grad = h["lr"] * grad  # the velocity holds displacements\n'
-                '        if h["momentum"]:\n'
-                '            velocity = state.get("velocity")\n'
-                "            if velocity is None:\n"
-                '                velocity = state["velocity"] = np.array(grad, dtype=value.dtype)\n'
-                "            else:\n"
-                '                velocity *= h["momentum"]\n'
-                "                velocity += grad\n"
-                '            grad = grad + h["momentum"] * velocity if h["nesterov"] else velocity\n'
-                "        value -= grad\n",
+        replace='        if h["momentum"]:  # the velocity holds displacements, lr included\n'
+                '            velocity = state.setdefault("velocity", np.zeros_like(value))\n'
+                '            velocity *= h["momentum"]\n'
+                '            velocity += h["lr"] * grad\n'
+                '            value -= h["lr"] * grad + h["momentum"] * velocity if h["nesterov"] else velocity\n'
+                "        else:\n"
+                '            value -= h["lr"] * grad\n',
     ),
     dict(
         id="adam-step-count-on-optimizer",
