@@ -347,18 +347,25 @@ if __name__ == "__main__":
 # %% nbgrader={"grade": true, "grade_id": "test-cross-entropy", "locked": true, "points": 15}
 def test_unit_cross_entropy_loss():
     print("Unit test: CrossEntropyLoss...")
-    logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [-1.0, 0.2, 3.0]])
-    labels = np.array([2, 0, 1])
+    # Four samples, three classes: a mean over the wrong axis, or the wrong count, shows.
+    logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [-1.0, 0.2, 3.0], [1.5, -0.5, 0.0]])
+    labels = np.array([2, 0, 1, 0])
     probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    expected = -np.log(probabilities[[0, 1, 2], labels])
+    expected = -np.log([row[label] for row, label in zip(probabilities, labels)])
     for reduction, want in (("mean", expected.mean()), ("sum", expected.sum()), ("none", expected)):
         got = CrossEntropyLoss(reduction=reduction)(Tensor(logits), labels)
         assert got.shape == np.shape(want) and np.allclose(got.data, want, atol=1e-5), \
             f"CrossEntropyLoss(reduction={reduction!r}): expected {np.round(want, 5).tolist()}, got {got.data.tolist()}"
     loss = CrossEntropyLoss()
-    assert np.isclose(loss(Tensor(logits), Tensor([2.0, 0.0, 1.0])).item(), expected.mean(), atol=1e-5), "float whole numbers"
+    assert np.isclose(loss(Tensor(logits), Tensor([2.0, 0.0, 1.0, 0.0])).item(), expected.mean(), atol=1e-5), \
+        "float whole numbers"
     huge = loss(Tensor([[1e4, -1e4]]), np.array([1])).item()
     assert np.isclose(huge, 2e4), f"stable for large logits: expected 2e4, got {huge}"
+    # Each row is shifted by its own maximum: a shift by the batch's maximum (1e4) sends the
+    # second row's exponentials to 0 and its loss to infinity. Its loss is 1 + log(1 + e^-1).
+    rows = CrossEntropyLoss(reduction="none")(Tensor([[1e4, -1e4], [-200.0, -199.0]]), np.array([1, 0])).data
+    assert np.allclose(rows, [2e4, 1 + np.log1p(np.exp(-1.0))], rtol=0, atol=1e-4), \
+        f"stable row by row (shift each row by its own max): expected [20000, 1.3133], got {rows.tolist()}"
     z = Tensor(logits, requires_grad=True)
     recorded = CrossEntropyLoss(reduction="sum")(z, labels)
     assert recorded._op == "cross_entropy" and recorded._inputs[0] is z, \
@@ -369,11 +376,20 @@ def test_unit_cross_entropy_loss():
         f"save the targets as int64 class numbers {labels.tolist()}, got {saved.get('targets')!r}"
     row_lse = np.log(np.exp(logits).sum(axis=1, keepdims=True))
     lse = np.asarray(saved.get("log_sum_exp"))
-    assert lse.shape == (3, 1) and np.allclose(lse, row_lse, atol=1e-5), \
-        f"save each row's log-sum-exp with shape (3, 1): expected {np.round(row_lse, 4).tolist()}, got {lse.tolist()}"
-    assert CrossEntropyLoss()(Tensor(logits, dtype=np.float64), labels).dtype == np.float64, "the logits' dtype is kept"
-    for bad_targets, message in ((np.array([0, 3, 1]), "0..2"), (np.array([0.5, 1.0, 0.0]), "whole numbers"),
-                                 (np.array([0, 1]), "batch of 3")):
+    assert lse.shape == (4, 1) and np.allclose(lse, row_lse, atol=1e-5), \
+        f"save each row's log-sum-exp with shape (4, 1): expected {np.round(row_lse, 4).tolist()}, got {lse.tolist()}"
+    # Float targets (a list becomes a float32 Tensor) are saved as the checked int64 labels:
+    # the gradient indexes with them.
+    from_floats = loss(Tensor(logits, requires_grad=True), Tensor([2.0, 0.0, 1.0, 0.0]))._saved.get("targets")
+    assert isinstance(from_floats, np.ndarray) and from_floats.dtype == np.int64 and np.array_equal(from_floats, labels), \
+        f"targets given as floats are saved as an int64 array {labels.tolist()}, got {from_floats!r}"
+    for dtype in (np.float32, np.float64):
+        out = CrossEntropyLoss()(Tensor(logits, dtype=dtype, requires_grad=True), labels)
+        assert out.dtype == dtype and np.asarray(out._saved["log_sum_exp"]).dtype == dtype, \
+            f"{np.dtype(dtype).name} logits give a {np.dtype(dtype).name} loss and log-sum-exp, " \
+            f"got {out.dtype} and {np.asarray(out._saved['log_sum_exp']).dtype}"
+    for bad_targets, message in ((np.array([0, 3, 1, 2]), "0..2"), (np.array([0.5, 1.0, 0.0, 2.0]), "whole numbers"),
+                                 (np.array([0, 1]), "batch of 4")):
         try:
             loss(Tensor(logits), bad_targets)
         except ValueError as error:
@@ -389,8 +405,10 @@ if __name__ == "__main__":
 # %% nbgrader={"grade": true, "grade_id": "test-binary-cross-entropy", "locked": true, "points": 10}
 def test_unit_binary_cross_entropy():
     print("Unit test: binary cross-entropy...")
-    p, y = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
-    expected = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    # 0.3 is a soft label (PyTorch accepts any target in [0, 1]): a loss that only picks
+    # log p or log(1 - p) by the label gets it wrong.
+    p, y = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.3, 0.0])
+    expected = -np.log(p**y * (1 - p) ** (1 - y))
     for reduction, want in (("mean", expected.mean()), ("sum", expected.sum()), ("none", expected)):
         got = BinaryCrossEntropyLoss(reduction=reduction)(Tensor(p), Tensor(y))
         assert got.shape == np.shape(want) and np.allclose(got.data, want, atol=1e-6), \
@@ -399,6 +417,10 @@ def test_unit_binary_cross_entropy():
         got = BCEWithLogitsLoss(reduction=reduction)(Tensor(logits), Tensor(y))
         assert np.allclose(got.data, want, atol=1e-6), \
             f"BCEWithLogitsLoss(reduction={reduction!r}): expected {np.round(want, 5).tolist()}, got {got.data.tolist()}"
+    for loss, inputs in ((BinaryCrossEntropyLoss(), Tensor(p)), (BCEWithLogitsLoss(), Tensor(np.log(p / (1 - p))))):
+        got = loss(inputs, y.tolist())  # float64 targets must not turn a float32 loss into float64
+        assert got.dtype == np.float32 and np.isclose(got.item(), expected.mean(), atol=1e-6), \
+            f"{loss!r} of float32 inputs and list targets: expected float32 {expected.mean():.6f}, got {got.dtype} {got.item()}"
     clamped = BinaryCrossEntropyLoss()(Tensor([0.0, 1.0]), Tensor([1.0, 0.0])).item()
     assert np.isclose(clamped, 100.0), f"each log is clamped at -100: expected 100, got {clamped}"
     extreme = BCEWithLogitsLoss(reduction="none")(Tensor([-1e4, 1e4]), Tensor([1.0, 1.0])).data

@@ -365,6 +365,12 @@ class AdamW(Adam):
 # momentum SGD and Nesterov all move by the same amount), so the tests run four steps with
 # gradients that change sign, and compare with values computed by PyTorch's `torch.optim` for
 # the same settings. A helper runs an optimizer over that fixed gradient sequence.
+#
+# Real training adds what one parameter of shape (2,) cannot show: several parameters of
+# different shapes in float32, groups with their own learning rates, a schedule that changes
+# `group["lr"]` between steps, a parameter without gradient in some step, a `.grad` seen by two
+# steps. Those runs are checked against the closed forms of the running averages, written
+# out below as sums over the gradient history (no weight decay).
 
 # %% nbgrader={"grade": false, "grade_id": "optimizer-test-helpers", "locked": true, "solution": false}
 GRADIENTS = [[0.5, -1.0], [0.25, 2.0], [-1.0, 0.5], [0.75, -0.25]]
@@ -386,6 +392,33 @@ def check_steps(label, make_optimizer, expected):
     assert np.allclose(got, expected, rtol=0, atol=1e-9), f"{label}: after four steps expected {expected}, got {got.tolist()}"
 
 
+def momentum_reference(start, gradients, lrs, momentum):
+    """SGD with momentum, step t moving by lrs[t] * sum_k momentum^(t-k) gradients[k]."""
+    history = [np.asarray(g, dtype=np.float64) for g in gradients]
+    p = np.asarray(start, dtype=np.float64)
+    for t, lr in enumerate(lrs):
+        p = p - lr * sum(momentum ** (t - k) * history[k] for k in range(t + 1))
+    return p
+
+
+def adam_reference(start, gradients, lrs, betas, eps):
+    """Adam over a parameter's own updates: m_t = (1 - b1) sum_k b1^(t-k) g_k, v_t likewise with g_k^2."""
+    b1, b2 = betas
+    history = [np.asarray(g, dtype=np.float64) for g in gradients]
+    p = np.asarray(start, dtype=np.float64)
+    for t in range(1, len(history) + 1):
+        m = (1 - b1) * sum(b1 ** (t - k) * history[k - 1] for k in range(1, t + 1))
+        v = (1 - b2) * sum(b2 ** (t - k) * history[k - 1] ** 2 for k in range(1, t + 1))
+        p = p - lrs[t - 1] * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return p
+
+
+def float32_draws(seed, shapes, count):
+    """Seeded float32 arrays: {name: [array of that shape] * count}."""
+    rng = np.random.default_rng(seed)
+    return {name: [rng.standard_normal(shape).astype(np.float32) for _ in range(count)] for name, shape in shapes.items()}
+
+
 # %% nbgrader={"grade": true, "grade_id": "test-sgd", "locked": true, "points": 10}
 def test_unit_sgd():
     print("Unit test: SGD...")
@@ -403,6 +436,31 @@ def test_unit_sgd():
     optimizer.step()
     assert still.data[0] == 3.0 and still not in optimizer.state, "a parameter without gradient is skipped: not moved, not decayed"
     assert np.isclose(moving.data[0], 1.0 - 0.1 * 1.1), f"the other one moves: expected 0.89, got {moving.data[0]}"
+
+    # Two float32 parameters; the schedule lowers lr after two steps; the second step sees the
+    # first step's .grad again (no zero_grad, no backward in between).
+    shapes = {"weight": (3, 2), "bias": (2,)}
+    start = {name: draws[0] for name, draws in float32_draws(6, shapes, 1).items()}
+    gradients = float32_draws(7, shapes, 3)
+    for history in gradients.values():
+        history.insert(1, history[0])
+    params = {name: Tensor(value, requires_grad=True) for name, value in start.items()}
+    optimizer = SGD(list(params.values()), lr=0.1, momentum=0.8)
+    lrs = [0.1, 0.1, 0.05, 0.02]
+    for step, lr in enumerate(lrs):
+        optimizer.param_groups[0]["lr"] = lr  # what a learning-rate schedule does
+        for name, param in params.items():
+            if step != 1:
+                param.grad = Tensor(gradients[name][step])
+        optimizer.step()
+        for name, param in params.items():
+            assert np.array_equal(param.grad.data, gradients[name][step]), \
+                f"step {step + 1} changed the {name}'s .grad: the velocity must be a copy, not the gradient array"
+    for name, param in params.items():
+        want = momentum_reference(start[name], gradients[name], lrs, 0.8)
+        assert param.dtype == np.float32 and np.allclose(param.data, want, rtol=0, atol=1e-5), \
+            f"SGD(momentum=0.8) with lr {lrs} over four steps, {name}: expected float32 {np.round(want, 5).tolist()}, " \
+            f"got {param.dtype} {np.round(param.data, 5).tolist()}"
     print("SGD works.")
 
 
@@ -425,6 +483,34 @@ def test_unit_adam():
     Adam([p], lr=0.1).step()
     # First step: m_hat = g, v_hat = g^2, so the step is lr * sign(g) (up to eps).
     assert np.allclose(p.data, [0.9, 1.1], atol=1e-6), f"Adam's first step is lr * sign(g): expected [0.9, 1.1], got {p.data}"
+
+    # Two float32 parameters in two groups (lr 0.1 and 0.05), a schedule halving every group's
+    # lr after two steps, and the bias without gradient in step 2: it is skipped, and its own
+    # step count (3 updates, not 4, and not one count per parameter) drives its bias correction.
+    shapes = {"weight": (3, 2), "bias": (2,)}
+    start = {name: draws[0] for name, draws in float32_draws(8, shapes, 1).items()}
+    gradients = float32_draws(9, shapes, 4)
+    weight, bias = (Tensor(start[name], requires_grad=True) for name in shapes)
+    betas, eps = (0.8, 0.95), 0.01
+    optimizer = Adam([{"params": [weight]}, {"params": [bias], "lr": 0.05}], lr=0.1, betas=betas, eps=eps)
+    for step in range(4):
+        if step == 2:
+            for group in optimizer.param_groups:
+                group["lr"] /= 2  # what a learning-rate schedule does
+        weight.grad = Tensor(gradients["weight"][step])
+        bias.grad = None if step == 1 else Tensor(gradients["bias"][step])
+        optimizer.step()
+    for name, param, lrs, used in (("weight", weight, [0.1, 0.1, 0.05, 0.05], [0, 1, 2, 3]),
+                                   ("bias", bias, [0.05, 0.025, 0.025], [0, 2, 3])):
+        want = adam_reference(start[name], [gradients[name][k] for k in used], lrs, betas, eps)
+        assert param.dtype == np.float32 and np.allclose(param.data, want, rtol=0, atol=1e-5), \
+            f"Adam(betas={betas}, eps={eps}), {name} updated with lr {lrs}: expected float32 " \
+            f"{np.round(want, 5).tolist()}, got {param.dtype} {np.round(param.data, 5).tolist()}"
+        state = optimizer.state[param]
+        assert int(state["step"]) == len(used), f"the {name} was updated {len(used)} times, its step count is {state['step']}"
+        dtypes = {key: state[key].dtype for key in ("m", "v")}
+        assert set(dtypes.values()) == {np.dtype(np.float32)}, \
+            f"a float32 parameter keeps float32 averages (float64 would double their memory), got {dtypes}"
     print("Adam and AdamW work.")
 
 
