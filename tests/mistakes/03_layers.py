@@ -80,4 +80,91 @@ MISTAKES = [
         find="            if isinstance(value, Parameter):\n",
         replace="            if isinstance(value, Tensor):\n",
     ),
+    dict(
+        id="linear-bias-as-a-row",
+        why="the bias is reshaped to (1, out) 'to broadcast over the batch', so a single sample (in,) comes out (1, out)",
+        find="        output += self.bias.data\n",
+        replace="        output = output + self.bias.data.reshape(1, -1)\n",
+    ),
+    dict(
+        id="linear-forces-a-batch-axis",
+        why="np.atleast_2d on the input 'to handle single samples', so (in,) gives (1, out) instead of (out,)",
+        find="        output = np.matmul(x.data, self.weight.data)\n",
+        replace="        output = np.matmul(np.atleast_2d(x.data), self.weight.data)\n",
+    ),
+    dict(
+        id="linear-flattens-leading-axes",
+        why="the input is reshaped to (-1, in) so a (4, 5, in) batch comes out (20, out)",
+        find="        output = np.matmul(x.data, self.weight.data)\n",
+        replace="        output = np.matmul(x.data.reshape(-1, self.in_features), self.weight.data)\n",
+    ),
+    dict(
+        id="linear-init-ignores-manual-seed",
+        why="the weight is drawn from np.random rather than the framework generator, so manual_seed does not reproduce it",
+        find="        self.weight = Parameter(lecun_normal(self.in_features, self.out_features))\n",
+        replace="        self.weight = Parameter((np.random.randn(self.in_features, self.out_features) / np.sqrt(self.in_features)).astype(np.float32))\n",
+    ),
+    dict(
+        id="linear-lecun-uniform",
+        why="Kaiming uniform with gain 1 (LeCun uniform): the right variance 1/in, but a uniform, not a normal, distribution",
+        find="        self.weight = Parameter(lecun_normal(self.in_features, self.out_features))\n",
+        replace="        self.weight = Parameter(kaiming_uniform(self.in_features, self.out_features, gain=1.0))\n",
+    ),
+    dict(
+        id="linear-std-from-fan-out",
+        why="the weight is drawn (out, in) and transposed, so its std is sqrt(1/out_features), not sqrt(1/in_features)",
+        find="        self.weight = Parameter(lecun_normal(self.in_features, self.out_features))\n",
+        replace="        self.weight = Parameter(lecun_normal(self.out_features, self.in_features).T)\n",
+    ),
+    dict(
+        id="parameters-sorted-by-name",
+        why="parameters are listed in alphabetical order (bias before weight) instead of assignment order",
+        find="        for name, value in vars(self).items():\n            if isinstance(value, Parameter):\n",
+        replace="        for name, value in sorted(vars(self).items(), key=lambda item: item[0]):\n            if isinstance(value, Parameter):\n",
+    ),
+    dict(
+        id="dropout-accepts-nan",
+        why="p is checked with p < 0 or p > 1, which NaN passes",
+        find=('        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0.0 <= value <= 1.0:\n'),
+        replace=('        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or value < 0.0 or value > 1.0:\n'),
+    ),
+    dict(
+        id="dropout-refuses-numpy-p",
+        why="only int and float are accepted, so a NumPy float32 probability (from a config array, say) is refused",
+        find=('        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0.0 <= value <= 1.0:\n'),
+        replace=('        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:\n'),
+    ),
+    dict(
+        id="dropout-one-mask-for-the-batch",
+        why="the mask is drawn for the last axis only, so every sample of the batch loses the same features",
+        find="        kept = default_generator().random(x.shape, dtype=np.float32) < keep\n",
+        replace="        kept = default_generator().random(x.shape[-1:], dtype=np.float32) < keep\n",
+    ),
+    dict(
+        id="dropout-ignores-manual-seed",
+        why="the mask is drawn from np.random, so manual_seed does not reproduce it",
+        find="        kept = default_generator().random(x.shape, dtype=np.float32) < keep\n",
+        replace="        kept = np.random.random(x.shape) < keep\n",
+    ),
+    dict(
+        id="dropout-float64-output",
+        why="the mask is kept / keep, a float64 array, so a float32 input comes out float64",
+        find=("        mask = kept.astype(dtype)\n"
+              "        mask *= dtype.type(1.0 / keep)  # in place: scaling a new copy would cost a pass and an array\n"
+              "        return Tensor.from_op(np.multiply(x.data, mask, dtype=dtype), \"dropout\", (x,), mask=mask)\n"),
+        replace=("        mask = kept / keep\n"
+                 "        return Tensor.from_op(x.data * mask, \"dropout\", (x,), mask=mask)\n"),
+    ),
+    dict(
+        id="dropout-eval-cuts-the-graph",
+        why="in evaluation (and at p = 0) Dropout returns a fresh copy, Tensor(x.data), which no longer requires grad",
+        find="            return x\n",
+        replace="            return Tensor(x.data)\n",
+    ),
+    dict(
+        id="dropout-explicit-flag-changes-mode",
+        why="forward(x, training=...) stores the flag in self.training, so one explicit call switches the layer's mode for good",
+        find="        if training is None:\n            training = self.training\n",
+        replace="        if training is not None:\n            self.training = training\n        training = self.training\n",
+    ),
 ]
