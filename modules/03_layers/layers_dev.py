@@ -797,10 +797,13 @@ def test_unit_dropout_layer():
     assert np.array_equal(Dropout(0.0).forward(x, training=True).data, x.data), "p = 0 passes through"
     tracked = Tensor([1.0, 2.0], requires_grad=True)
     for label, passed in (("evaluation", dropout.forward(tracked, training=False)), ("p = 0", Dropout(0.0).forward(tracked, training=True))):
-        assert passed.requires_grad and np.array_equal(passed.data, tracked.data), \
-            f"{label}: Dropout returns its input itself, still in the graph; got requires_grad={passed.requires_grad}"
-    zeros = Dropout(1.0).forward(Tensor([1.0, 2.0], requires_grad=True), training=True)
+        assert (passed is tracked or not passed.is_leaf) and np.array_equal(passed.data, tracked.data), \
+            f"{label}: Dropout returns its input itself, in the graph; got a new leaf tensor (requires_grad={passed.requires_grad})"
+    source = Tensor([1.0, 2.0], requires_grad=True)
+    zeros = Dropout(1.0).forward(source, training=True)
     assert np.all(zeros.data == 0) and zeros.requires_grad, "p = 1 gives zeros that keep requires_grad"
+    assert not zeros.is_leaf, "p = 1: the zeros are computed from x (recorded in the graph), not a new leaf tensor"
+    assert np.array_equal(source.data, [1.0, 2.0]), f"p = 1 must not change its input: expected [1.0, 2.0], got {source.data.tolist()}"
     x = Tensor(np.ones((4, 4)), requires_grad=True)
     y = Dropout(0.5).forward(x, training=True)
     assert y.requires_grad and y._op == "dropout" and y._inputs == (x,), \
@@ -829,6 +832,11 @@ def test_unit_dropout_layer():
     kept_rows = wide.data != 0
     assert not np.all(kept_rows == kept_rows[0]), \
         "each element is dropped on its own draw: the 200 rows of a (200, 50) batch all got the same mask"
+    # Each element is kept or dropped on its own draw, so the number of survivors of a
+    # 10-element input varies from call to call (binomial); it is not fixed at (1 - p) * 10.
+    manual_seed(5)
+    counts = {int(np.count_nonzero(Dropout(0.5).forward(Tensor(np.ones(10)), training=True).data)) for _ in range(50)}
+    assert len(counts) > 1, f"50 calls of Dropout(0.5) on 10 elements all kept {counts.pop()}: elements must be dropped independently"
     manual_seed(3)
     first = Dropout(0.3).forward(Tensor(np.ones(1000)), training=True).data
     manual_seed(3)

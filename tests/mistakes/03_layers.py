@@ -167,4 +167,52 @@ MISTAKES = [
         find="        if training is None:\n            training = self.training\n",
         replace="        if training is not None:\n            self.training = training\n        training = self.training\n",
     ),
+    dict(
+        id="dropout-p1-fresh-leaf",
+        why="at p = 1 Dropout returns a new zero tensor that requires grad but is a leaf, not computed from x",
+        find="            return x * from_numpy(np.zeros(x.shape, dtype=dtype))\n",
+        replace="            return Tensor(np.zeros(x.shape, dtype=dtype), requires_grad=x.requires_grad)\n",
+    ),
+    dict(
+        id="dropout-eval-fresh-leaf",
+        why="in evaluation Dropout returns a copy that requires grad but is cut from the graph",
+        find="            return x\n",
+        replace="            return Tensor(x.data, requires_grad=x.requires_grad)\n",
+    ),
+    dict(
+        id="dropout-p1-zeroes-the-input",
+        why="at p = 1 Dropout zeroes x's own array in place and returns x, destroying the caller's data",
+        find="            return x * from_numpy(np.zeros(x.shape, dtype=dtype))\n",
+        replace="            x.data[...] = 0\n            return x\n",
+    ),
+    dict(
+        id="dropout-floor-division-scale",
+        why="the scale is 1 // (1 - p), right at p = 0.5 (2) but 1 at p = 0.2 and 3 at p = 0.7",
+        find="        mask *= dtype.type(1.0 / keep)  # in place: scaling a new copy would cost a pass and an array\n",
+        replace="        mask *= dtype.type(1.0 // keep)\n",
+    ),
+    dict(
+        id="dropout-p-parsed-with-float",
+        why="p is converted with float() before the check, so the string '0.5' and True are accepted",
+        find=('        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0.0 <= value <= 1.0:\n'),
+        replace=('        value = float(value)\n        if not 0.0 <= value <= 1.0:\n'),
+    ),
+    dict(
+        id="dropout-stores-p-before-checking",
+        why="the new p is stored before it is checked, so a refused p still replaces the old one",
+        find=('        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0.0 <= value <= 1.0:\n'),
+        replace=('        self._p = value\n        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0.0 <= value <= 1.0:\n'),
+    ),
+    dict(
+        id="linear-kaiming-default",
+        why="He/Kaiming normal (std sqrt(2/in), for ReLU) as Linear's default instead of LeCun normal",
+        find="        self.weight = Parameter(lecun_normal(self.in_features, self.out_features))\n",
+        replace="        self.weight = Parameter(kaiming_normal(self.in_features, self.out_features))\n",
+    ),
+    dict(
+        id="dropout-drops-an-exact-share",
+        why="exactly round(p * n) elements are dropped each call (a shuffled index) instead of each element independently",
+        find="        kept = default_generator().random(x.shape, dtype=np.float32) < keep\n",
+        replace="        kept = (default_generator().permutation(x.data.size) >= round(self.p * x.data.size)).reshape(x.shape)\n",
+    ),
 ]
