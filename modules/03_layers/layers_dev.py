@@ -579,8 +579,12 @@ class Linear(Module):
 # %% [markdown]
 # ### Unit test: Linear
 #
-# **Tests**: shapes, the LeCun scale of the weights, zero biases, the forward pass, the
-# no-bias option and the order of `parameters()`.
+# **Tests**: shapes, the LeCun scale and normal shape of the weights and their
+# reproducibility under `manual_seed`, zero biases, the forward pass for any number of batch
+# axes, the no-bias option and the order of `parameters()`.
+
+# %%
+from tinytorch.core.tensor import manual_seed  # the tests seed the framework generator
 
 # %% nbgrader={"grade": true, "grade_id": "test-linear", "locked": true, "points": 15}
 def test_unit_linear_layer():
@@ -595,6 +599,18 @@ def test_unit_linear_layer():
     spread, target = np.std(layer.weight.data), np.sqrt(1.0 / 784)
     assert 0.9 * target < spread < 1.1 * target, f"weight std {spread:.4f}, LeCun normal gives {target:.4f}"
     assert abs(np.mean(layer.weight.data)) < 0.1 * target, "LeCun normal weights have mean 0"
+    # Normal, not uniform with the same variance: a normal puts 4.55% of its draws beyond two
+    # standard deviations, a uniform of that variance none (its bound is sqrt(3) std). Over
+    # 200,704 draws the share is within 0.5% of 4.55% by more than ten standard errors.
+    tails = np.mean(np.abs(layer.weight.data) > 2 * target)
+    assert 0.0405 < tails < 0.0505, \
+        f"LeCun normal: expected about 4.55% of the weights beyond 2 std, got {100 * tails:.2f}% (a uniform draw gives 0%)"
+    manual_seed(11)
+    first = Linear(20, 30).weight.data.copy()
+    manual_seed(11)
+    again = Linear(20, 30).weight.data
+    assert np.array_equal(first, again), \
+        "the weights come from the framework generator: manual_seed(11) twice must give the same Linear(20, 30) weights"
     assert np.all(layer.bias.data == 0), "biases start at zero"
 
     y = layer(Tensor(np.random.randn(32, 784)))
@@ -606,9 +622,14 @@ def test_unit_linear_layer():
     x = Tensor([[1.0, 2.0, 3.0], [-1.0, 0.0, 4.0]])
     expected = [[2.25, 3.0], [-0.75, 2.0]]
     assert np.allclose(small(x).data, expected), f"Linear(3, 2): expected {expected}, got {small(x).data.tolist()}"
-    assert np.allclose(small(Tensor(np.ones((4, 5, 3)))).data, np.full((4, 5, 2), [1.75, -1.0])), \
-        "leading axes are batch axes: (4, 5, 3) -> (4, 5, 2)"
-    assert np.allclose(small(Tensor([1.0, 2.0, 3.0])).data, [2.25, 3.0]), "a single sample (3,) gives (2,)"
+    assert small(x).dtype == np.float32, f"float32 in, float32 out: got {small(x).dtype}"
+    # Shapes are compared exactly: np.allclose would broadcast (1, 2) against (2,) and pass.
+    for shape, expected_shape in (((4, 5, 3), (4, 5, 2)), ((3,), (2,)), ((1, 3), (1, 2))):
+        got = small(Tensor(np.ones(shape))).data
+        assert got.shape == expected_shape, f"leading axes are batch axes: input {shape} must give {expected_shape}, got {got.shape}"
+        assert np.allclose(got, np.full(expected_shape, [1.75, -1.0])), f"input {shape} of ones: expected rows [1.75, -1.0], got {got.tolist()}"
+    single = small(Tensor([1.0, 2.0, 3.0])).data
+    assert single.shape == (2,) and np.allclose(single, [2.25, 3.0]), f"a single sample (3,) gives (2,) [2.25, 3.0], got {single.shape} {single.tolist()}"
     recorded = small(x)
     assert recorded.requires_grad and recorded._op == "linear", \
         f"Linear records one 'linear' operation, got {recorded._op!r}"
@@ -760,11 +781,11 @@ class Dropout(Module):
 # %% [markdown]
 # ### Unit test: Dropout
 #
-# **Tests**: evaluation and p = 0 pass through, p = 1 zeroes, about half survive at p = 0.5
-# and survivors are exactly doubled, no parameters, invalid p refused, and the mode switch.
-
-# %%
-from tinytorch.core.tensor import manual_seed  # the test seeds the framework generator
+# **Tests**: evaluation and p = 0 pass through (still in the graph), p = 1 zeroes, the share
+# of survivors is 1 - p and they are scaled by 1/(1-p) (at p = 0.2 and 0.7), one independent
+# draw per element from the framework generator, the input's float dtype kept, no
+# parameters, invalid p (NaN too) refused, and the mode switch, which a `training=` argument
+# overrides for one call only.
 
 # %% nbgrader={"grade": true, "grade_id": "test-dropout", "locked": true, "points": 10}
 def test_unit_dropout_layer():
@@ -774,8 +795,15 @@ def test_unit_dropout_layer():
     x = Tensor([1, 2, 3, 4])
     assert np.array_equal(dropout.forward(x, training=False).data, x.data), "evaluation passes through"
     assert np.array_equal(Dropout(0.0).forward(x, training=True).data, x.data), "p = 0 passes through"
-    zeros = Dropout(1.0).forward(Tensor([1.0, 2.0], requires_grad=True), training=True)
+    tracked = Tensor([1.0, 2.0], requires_grad=True)
+    for label, passed in (("evaluation", dropout.forward(tracked, training=False)), ("p = 0", Dropout(0.0).forward(tracked, training=True))):
+        assert (passed is tracked or not passed.is_leaf) and np.array_equal(passed.data, tracked.data), \
+            f"{label}: Dropout returns its input itself, in the graph; got a new leaf tensor (requires_grad={passed.requires_grad})"
+    source = Tensor([1.0, 2.0], requires_grad=True)
+    zeros = Dropout(1.0).forward(source, training=True)
     assert np.all(zeros.data == 0) and zeros.requires_grad, "p = 1 gives zeros that keep requires_grad"
+    assert not zeros.is_leaf, "p = 1: the zeros are computed from x (recorded in the graph), not a new leaf tensor"
+    assert np.array_equal(source.data, [1.0, 2.0]), f"p = 1 must not change its input: expected [1.0, 2.0], got {source.data.tolist()}"
     x = Tensor(np.ones((4, 4)), requires_grad=True)
     y = Dropout(0.5).forward(x, training=True)
     assert y.requires_grad and y._op == "dropout" and y._inputs == (x,), \
@@ -783,6 +811,7 @@ def test_unit_dropout_layer():
     mask = (y._saved or {}).get("mask")
     assert mask is not None and np.array_equal(y.data, x.data * mask), \
         "Dropout saves the mask it applied as mask=..., so that Module 05's rule can send the gradient through it"
+    assert np.shape(mask) == x.shape, f"one mask entry per input element: expected mask shape {x.shape}, got {np.shape(mask)}"
 
     # At p = 0.2 and p = 0.7 dropping p and keeping p differ, so a swapped rate shows. With
     # 20,000 draws the share of survivors is within 0.015 of 1 - p with overwhelming
@@ -797,11 +826,30 @@ def test_unit_dropout_layer():
         assert np.allclose(survivors, 3.0 / (1 - p)), \
             f"Dropout({p}): survivors are scaled by 1/(1-p): expected {3.0 / (1 - p):.4f}, got {survivors[:3]}"
         assert np.array_equal(values.data, np.full(20_000, 3.0)), "Dropout must not change its input"
+        assert y.dtype == np.float32, f"Dropout({p}): a float32 input gives a float32 output, got {y.dtype}"
+    wide = Dropout(0.5).forward(Tensor(np.ones((200, 50)), dtype=np.float64), training=True)
+    assert wide.dtype == np.float64, f"Dropout keeps its input's float dtype: float64 in, expected float64 out, got {wide.dtype}"
+    kept_rows = wide.data != 0
+    assert not np.all(kept_rows == kept_rows[0]), \
+        "each element is dropped on its own draw: the 200 rows of a (200, 50) batch all got the same mask"
+    # Each element is kept or dropped on its own draw, so the number of survivors of a
+    # 10-element input varies from call to call (binomial); it is not fixed at (1 - p) * 10.
+    manual_seed(5)
+    counts = {int(np.count_nonzero(Dropout(0.5).forward(Tensor(np.ones(10)), training=True).data)) for _ in range(50)}
+    assert len(counts) > 1, f"50 calls of Dropout(0.5) on 10 elements all kept {counts.pop()}: elements must be dropped independently"
+    manual_seed(3)
+    first = Dropout(0.3).forward(Tensor(np.ones(1000)), training=True).data
+    manual_seed(3)
+    again = Dropout(0.3).forward(Tensor(np.ones(1000)), training=True).data
+    assert np.array_equal(first, again), \
+        "the mask comes from the framework generator: after manual_seed(3) twice, Dropout(0.3) must draw the same mask"
     first, second = Dropout(0.5).forward(Tensor(np.ones(64)), training=True), Dropout(0.5).forward(Tensor(np.ones(64)), training=True)
     assert not np.array_equal(first.data, second.data), "each call draws a new mask"
 
     assert dropout.parameters() == [], "Dropout has no parameters"
-    for bad in (-0.1, 1.1, "0.5", True):
+    for good in (np.float32(0.25), np.float64(0.25), 0, 1):
+        assert Dropout(good).p == good, f"Dropout({good!r}) is a valid probability; got p = {Dropout(good).p!r}"
+    for bad in (-0.1, 1.1, "0.5", True, float("nan"), None):
         try:
             Dropout(bad)
         except ValueError:
@@ -819,9 +867,13 @@ def test_unit_dropout_layer():
     dropout.eval()
     assert np.array_equal(dropout(Tensor(np.ones(100))).data, np.ones(100)), "eval() switches dropout off"
     assert np.count_nonzero(dropout(Tensor(np.ones(100)), training=True).data) < 100, "training=True overrides eval()"
+    assert not dropout.training and np.array_equal(dropout(Tensor(np.ones(100))).data, np.ones(100)), \
+        "an explicit training=True applies to that call only: the layer stays in evaluation mode afterwards"
     dropout.train()
     assert np.count_nonzero(dropout(Tensor(np.ones(100))).data) < 100, "train() switches it back on"
     assert np.array_equal(dropout(Tensor(np.ones(100)), training=False).data, np.ones(100)), "training=False overrides train()"
+    assert dropout.training and np.count_nonzero(dropout(Tensor(np.ones(100))).data) < 100, \
+        "an explicit training=False applies to that call only: the layer stays in training mode afterwards"
     assert repr(dropout) == "Dropout(p=0.5)", f"got repr {dropout!r}"
     print("Dropout works.")
 
