@@ -182,6 +182,16 @@ class TestReductionsAndShapes:
         assert np.allclose(x.log().data, np.log(x.data))
         assert np.allclose(x.sqrt().data, [0.5, 1, 2])
 
+    @pytest.mark.parametrize("bounds, dtype, values", [
+        (dict(min=0.5), np.float32, [0.5, 1.0, 2.0]),
+        (dict(min=0, max=1.5), np.float32, [0.0, 1.0, 1.5]),
+        (dict(min=0, max=1), np.int64, [0, 1, 1]),
+    ])
+    def test_clamp_of_integers_promotes_as_pytorch_does(self, bounds, dtype, values):
+        # torch.arange(3).clamp(min=0.5) is float32: a float bound lifts the category, not the width.
+        got = Tensor(np.array([0, 1, 2])).clamp(**bounds)
+        assert got.dtype == dtype and np.array_equal(got.data, values)
+
 
 class TestHistoryRecording:
     def test_results_of_tensors_requiring_grad_record_their_inputs(self):

@@ -1140,11 +1140,16 @@ class Tensor:
             if bound is not None and not _is_number(bound):
                 raise TypeError(f"clamp: {label} must be a number, got {bound!r}")
         ### BEGIN SOLUTION
-        data = self.data
+        # One dtype for both bounds, by section 4's rule: a float bound makes an integer tensor
+        # float32. The data is converted too: NumPy would make int64 against a float32 bound float64.
+        # (sorted, not max(): `max` is a bound here.)
+        dtypes = [_result_dtype(self, bound) for bound in (min, max) if bound is not None]
+        dtype = sorted(dtypes, key=lambda d: _CATEGORY[d.kind])[-1]
+        data = self.data.astype(dtype, copy=False)
         if min is not None:
-            data = np.maximum(data, np.asarray(min, dtype=_result_dtype(self, min)))
+            data = np.maximum(data, np.asarray(min, dtype=dtype))
         if max is not None:
-            data = np.minimum(data, np.asarray(max, dtype=_result_dtype(self, max)))
+            data = np.minimum(data, np.asarray(max, dtype=dtype))
         return Tensor.from_op(data, "clamp", (self,), min=min, max=max)
         ### END SOLUTION
 
@@ -1565,6 +1570,7 @@ def test_unit_arithmetic():
         assert isinstance(got, Tensor), f"{text} must give a Tensor, got {type(got).__name__}"
         assert got.shape == np.shape(expected), f"{text}: expected shape {np.shape(expected)}, got {got.shape}"
         assert np.allclose(got.data, expected), f"{text}: expected {np.array(expected)}, got {got.data}"
+        assert got.dtype == np.float32, f"{text} of float32 tensors and numbers must stay float32, got {got.dtype}"
     assert np.array_equal(a.data, [[1, 2, 3], [4, 5, 6]]) and np.array_equal(b.data, [10, 20, 40]), \
         "operations must not change their inputs"
     integers = Tensor(np.array([1, 2, 3]))
@@ -1572,6 +1578,7 @@ def test_unit_arithmetic():
         ("float32 + 1.5", Tensor([1.0]) + 1.5, np.float32),
         ("int64 + 1", integers + 1, np.int64),
         ("int64 * 2", integers * 2, np.int64),
+        ("int64 ** 2", integers ** 2, np.int64),
         ("int64 + 1.5", integers + 1.5, np.float32),
         ("int64 + float32 tensor", integers + Tensor([0.5, 0.5, 0.5]), np.float32),
         ("float32 + float64 tensor", Tensor([1.0]) + Tensor([1.0], dtype=np.float64), np.float64),
@@ -1620,6 +1627,9 @@ def test_unit_comparisons():
         "x >= 2": (x >= 2, [False, True, True]),
         "2 < x": (2 < x, [False, False, True]),
         "x == 2": (x == 2, [False, True, False]),
+        # Exact, as in PyTorch: 1.000001 is a different float32 from 1.0, however close.
+        "x == [1.000001, 2, 3.000001]": (x == Tensor([1.000001, 2.0, 3.000001]), [False, True, False]),
+        "x != [1.000001, 2, 3.000001]": (x != Tensor([1.000001, 2.0, 3.000001]), [True, False, True]),
     }
     for text, (got, values) in expected.items():
         assert isinstance(got, Tensor) and got.dtype == np.bool_, \
@@ -1665,6 +1675,21 @@ def test_unit_matmul():
     assert batched.shape == (2, 2, 2), f"(2, 2, 3) @ (3, 2) gives (2, 2, 2), got {batched.shape}"
     assert np.allclose(batched.data[1], np.arange(6.0, 12.0).reshape(2, 3) @ b.data), "each batch is multiplied"
     assert np.array_equal((a @ Tensor([1, 0, -1])).data, [-2, -2]), "a matrix times a vector"
+    # Batched on both sides: the inner size is the left's last axis and the right's second-to-last.
+    left, right = np.arange(24.0).reshape(2, 3, 4), np.arange(24.0).reshape(2, 4, 3) - 10
+    expected = np.einsum("bij,bjk->bik", left, right)
+    got = (Tensor(left) @ Tensor(right)).data
+    assert got.shape == (2, 3, 3) and np.allclose(got, expected), \
+        f"(2, 3, 4) @ (2, 4, 3): expected shape (2, 3, 3) {expected.tolist()}, got {got.shape} {got.tolist()}"
+    got = (Tensor([1.0, 0.0, -1.0]) @ Tensor(np.arange(24.0).reshape(2, 3, 4))).data
+    assert np.array_equal(got, [[-8, -8, -8, -8], [-8, -8, -8, -8]]), \
+        f"a (3,) vector @ (2, 3, 4): expected [[-8] * 4] * 2, got {got.tolist()}"
+    # Promotion as for arithmetic (section 4): int64 labels times float32 weights is float32.
+    labels, weights = Tensor(np.array([[1, 2], [3, 4]])), Tensor([[0.5], [0.25]])
+    for text, got, dtype, values in (("int64 @ float32", labels @ weights, np.float32, [[1.0], [2.5]]),
+                                     ("int64 @ int64", labels @ labels, np.int64, [[7, 10], [15, 22]])):
+        assert got.dtype == dtype and np.array_equal(got.data, values), \
+            f"{text}: expected {np.dtype(dtype)} {values}, got {got.dtype} {got.data.tolist()}"
     try:
         Tensor(np.ones((32, 100))) @ Tensor(np.ones((784, 256)))
     except ValueError as error:
@@ -1714,6 +1739,8 @@ def test_unit_reductions():
     for text, got, expected in cases:
         assert got.shape == np.shape(expected), f"x.{text}: expected shape {np.shape(expected)}, got {got.shape}"
         assert np.allclose(got.data, expected), f"x.{text}: expected {expected}, got {got.data.tolist()}"
+        dtype = np.int64 if text.startswith("arg") else np.float32
+        assert got.dtype == dtype, f"x.{text} of a float32 tensor: expected dtype {np.dtype(dtype)}, got {got.dtype}"
     values, indices = x.max(dim=1)
     assert np.array_equal(values.data, [9.0, 8.0]) and np.array_equal(indices.data, [1, 0]), \
         f"x.max(dim=1) gives values [9, 8] at indices [1, 0], got {values.data.tolist()} at {indices.data.tolist()}"
@@ -1807,13 +1834,16 @@ def test_unit_elementwise():
     x = Tensor([-2.0, 0.5, 3.0])
     cases = [
         ("exp", x.exp(), np.exp([-2.0, 0.5, 3.0])),
+        ("exp of int64 [0, 1, 2]", Tensor(np.array([0, 1, 2])).exp(), np.exp([0.0, 1.0, 2.0])),
         ("log", Tensor([1.0, np.e, 10.0]).log(), [0.0, 1.0, np.log(10.0)]),
         ("sqrt", Tensor([4.0, 9.0, 2.0]).sqrt(), [2.0, 3.0, np.sqrt(2.0)]),
         ("abs", x.abs(), [2.0, 0.5, 3.0]),
         ("clamp(-1, 1)", x.clamp(-1.0, 1.0), [-1.0, 0.5, 1.0]),
         ("clamp(min=0)", x.clamp(min=0.0), [0.0, 0.5, 3.0]),
         ("clamp(max=0)", x.clamp(max=0.0), [-2.0, 0.0, 0.0]),
+        ("clamp of int64 [0, 1, 2] to [0.5, 1.5]", Tensor(np.array([0, 1, 2])).clamp(0.5, 1.5), [0.5, 1.0, 1.5]),
         ("where", where(x > 0, x, Tensor([10.0, 20.0, 30.0])), [10.0, 0.5, 3.0]),
+        ("where of int64 and float32", where(x > 0, Tensor(np.array([7, 8, 9])), x), [-2.0, 8.0, 9.0]),
         ("maximum", maximum(x, Tensor([0.0, 1.0, 2.0])), [0.0, 1.0, 3.0]),
         ("minimum", minimum(x, Tensor([0.0, 1.0, 2.0])), [-2.0, 0.5, 2.0]),
         ("cat", cat([x, Tensor([4.0])]), [-2.0, 0.5, 3.0, 4.0]),
@@ -1821,10 +1851,17 @@ def test_unit_elementwise():
     ]
     for text, got, expected in cases:
         assert np.allclose(got.data, expected), f"{text}: expected {np.round(expected, 4).tolist()}, got {got.data.tolist()}"
-        assert got.dtype == np.float32, f"{text} keeps float32, got {got.dtype}"
+        assert got.dtype == np.float32, f"{text}: expected dtype float32, got {got.dtype}"
     w = Tensor([1.0, 2.0], requires_grad=True)
     for name, result in (("exp", w.exp()), ("log", w.log()), ("sqrt", w.sqrt()), ("abs", w.abs()), ("clamp", w.clamp(0.0, 1.5))):
         assert result._op == name and result._inputs[0] is w, f"{name} records its history"
+    clamped = w.clamp(0.0, 1.5)
+    assert (clamped._saved or {}).get("min") == 0.0 and (clamped._saved or {}).get("max") == 1.5, \
+        f"clamp(0.0, 1.5) saves min=0.0 and max=1.5 for its gradient rule, got {clamped._saved}"
+    picked = where(w > 1.5, w, 0.0)
+    condition = (picked._saved or {}).get("condition")
+    assert picked._op == "where" and picked._inputs[0] is w and np.array_equal(condition, [False, True]), \
+        f"where(w > 1.5, w, 0.0) records op 'where' with w and saves condition [False, True], got {picked._op!r} {condition}"
     y = Tensor([1.0, 2.0])
     y += 1
     assert np.array_equal(y.data, [2.0, 3.0]), "+= changes a plain tensor in place"

@@ -319,15 +319,20 @@ def log_softmax(x, dim):
 
 # %% nbgrader={"grade": false, "grade_id": "activation-test-helpers", "locked": true, "solution": false}
 def check_history(name, activation, op, **saved):
-    """Assert that `activation` records op `op` (with `saved`) and keeps float64 float64."""
-    x = Tensor([[0.5, -1.5], [2.0, -0.25]], dtype=np.float64, requires_grad=True)
+    """Assert that `activation` records op `op` (with `saved`), keeps the shape and the dtype
+    (float32 and float64 alike) of a rectangular input, and leaves that input unchanged."""
+    values = [[0.5, -1.5], [2.0, -0.25], [-3.0, 1.0]]
+    x = Tensor(values, dtype=np.float64, requires_grad=True)
     y = activation(x)
     assert y._op == op and len(y._inputs) == 1 and y._inputs[0] is x, \
         f"{name} must record op {op!r} with its input (use Tensor.from_op); got op {y._op!r}"
     for key, value in saved.items():
         assert y._saved.get(key) == value, f"{name} must save {key}={value!r} for its gradient, got {y._saved}"
-    assert y.dtype == np.float64, f"{name} must keep the input's dtype float64, got {y.dtype}"
-    assert np.array_equal(x.data, [[0.5, -1.5], [2.0, -0.25]]), f"{name} must not change its input"
+    assert y.shape == (3, 2), f"{name} of a (3, 2) tensor must have shape (3, 2), got {y.shape}"
+    assert np.array_equal(x.data, values), f"{name} must not change its input"
+    for dtype in (np.float32, np.float64):
+        got = activation(Tensor(values, dtype=dtype)).dtype
+        assert got == dtype, f"{name} must keep the input's dtype {np.dtype(dtype)}, got {got}"
 
 
 # %% nbgrader={"grade": true, "grade_id": "test-relu", "locked": true, "points": 5}
@@ -338,6 +343,12 @@ def test_unit_relu():
     assert np.array_equal(y.data, [[0, 0, 0, 0.5, 3.0]]), f"ReLU: expected [[0, 0, 0, 0.5, 3]], got {y.data.tolist()}"
     assert y.dtype == np.float32, f"ReLU keeps float32, got {y.dtype}"
     assert relu.parameters() == [], "an activation has no parameters"
+    # A 3-D input whose axes all differ: the result has its shape and max(0, x) everywhere.
+    v = np.arange(-12, 12, dtype=np.float32).reshape(2, 3, 4) / 4
+    got = relu(Tensor(v)).data
+    expected = np.where(v > 0, v, 0)
+    assert got.shape == (2, 3, 4) and np.array_equal(got, expected), \
+        f"ReLU of a (2, 3, 4) tensor: expected {expected.tolist()}, got shape {got.shape} {got.tolist()}"
     check_history("ReLU", relu, "relu")
     print("ReLU works.")
 
@@ -408,14 +419,23 @@ def test_unit_softmax():
         got = Softmax(dim=dim)(Tensor(scores)).data
         expected = np.exp(scores) / np.exp(scores).sum(axis=dim, keepdims=True)
         assert np.allclose(got, expected, atol=1e-6), f"Softmax(dim={dim}): expected {np.round(expected, 4).tolist()}, got {got.tolist()}"
-    logs = LogSoftmax(dim=1)(Tensor([[1.0, 2.0, 3.0], [0.0, -1e4, 0.0]]))
+    # Row 2 lies far below row 0: each row must be shifted by its own maximum, or its exps round to 0.
+    logs = LogSoftmax(dim=1)(Tensor([[1.0, 2.0, 3.0], [0.0, -1e4, 0.0], [-1e4, -1e4, -9999.0]]))
     expected = [[1 - np.log(np.exp([1, 2, 3]).sum()), 2 - np.log(np.exp([1, 2, 3]).sum()), 3 - np.log(np.exp([1, 2, 3]).sum())],
-                [-np.log(2), -1e4 - np.log(2), -np.log(2)]]
+                [-np.log(2), -1e4 - np.log(2), -np.log(2)],
+                [-1 - np.log(1 + 2 / np.e), -1 - np.log(1 + 2 / np.e), -np.log(1 + 2 / np.e)]]
     assert np.allclose(logs.data, expected, rtol=1e-5), f"LogSoftmax: expected {np.round(expected, 4).tolist()}, got {logs.data.tolist()}"
     for dim in (0, -1):
         got = LogSoftmax(dim=dim)(Tensor(scores)).data
         expected = scores - np.log(np.exp(scores).sum(axis=dim, keepdims=True))
         assert np.allclose(got, expected, atol=1e-6), f"LogSoftmax(dim={dim}): expected {np.round(expected, 4).tolist()}, got {got.tolist()}"
+    cube = np.linspace(-3.0, 4.0, 24).reshape(2, 3, 4)  # a middle axis that is neither first nor last
+    exps = np.exp(cube)
+    for activation, expected in ((Softmax(dim=1), exps / exps.sum(axis=1, keepdims=True)),
+                                 (LogSoftmax(dim=-2), cube - np.log(exps.sum(axis=1, keepdims=True)))):
+        got = activation(Tensor(cube)).data
+        assert got.shape == (2, 3, 4) and np.allclose(got, expected, atol=1e-6), \
+            f"{activation!r} of a (2, 3, 4) tensor: expected {np.round(expected, 4).tolist()}, got {got.tolist()}"
     assert np.allclose(softmax(Tensor([[1.0, 3.0]]), dim=-1).data, np.exp([1, 3]) / np.exp([1, 3]).sum()), "the softmax function agrees with Softmax"
     assert np.allclose(log_softmax(Tensor([[1.0, 3.0]]), dim=0).data, [[0.0, 0.0]]), "log_softmax over dim 0 of one row is 0"
     check_history("Softmax(dim=0)", Softmax(dim=0), "softmax", dim=0)

@@ -939,11 +939,16 @@ class Tensor:
             if bound is not None and not _is_number(bound):
                 raise TypeError(f"clamp: {label} must be a number, got {bound!r}")
         ### BEGIN SOLUTION
-        data = self.data
+        # One dtype for both bounds, by section 4's rule: a float bound makes an integer tensor
+        # float32. The data is converted too: NumPy would make int64 against a float32 bound float64.
+        # (sorted, not max(): `max` is a bound here.)
+        dtypes = [_result_dtype(self, bound) for bound in (min, max) if bound is not None]
+        dtype = sorted(dtypes, key=lambda d: _CATEGORY[d.kind])[-1]
+        data = self.data.astype(dtype, copy=False)
         if min is not None:
-            data = np.maximum(data, np.asarray(min, dtype=_result_dtype(self, min)))
+            data = np.maximum(data, np.asarray(min, dtype=dtype))
         if max is not None:
-            data = np.minimum(data, np.asarray(max, dtype=_result_dtype(self, max)))
+            data = np.minimum(data, np.asarray(max, dtype=dtype))
         return Tensor.from_op(data, "clamp", (self,), min=min, max=max)
         ### END SOLUTION
 
