@@ -112,6 +112,17 @@ class TestDropout:
         y = Dropout(0.5).forward(Tensor(np.ones(10), dtype=np.float64), training=True)
         assert y.dtype == np.float64
 
+    @pytest.mark.parametrize("values", [np.array([1, 2, 3]), np.array([True, False, True])], ids=["int64", "bool"])
+    def test_integer_and_bool_input_as_pytorch(self, values):
+        # As torch.nn.Dropout: passed through at p = 0 and in eval, zeros of its own dtype at p = 1,
+        # and refused in between, where the survivors' 1/(1-p) does not fit the dtype.
+        x = Tensor(values)
+        assert Dropout(0.0)(x) is x and Dropout(0.3).eval()(x) is x
+        zeros = Dropout(1.0)(x)
+        assert zeros.dtype == values.dtype and not zeros.data.any(), f"expected {values.dtype} zeros, got {zeros}"
+        with pytest.raises(TypeError, match=rf"Dropout\(p=0.3\) .* needs a floating-point Tensor, got dtype {values.dtype}"):
+            Dropout(0.3)(x)
+
     def test_seeded_masks_are_reproducible(self):
         x = Tensor(np.ones(100))
         tinytorch.manual_seed(11)

@@ -744,6 +744,7 @@ class Dropout(Module):
         1. training=None means: follow self.training (set by train()/eval()).
         2. Not training, or p == 0: return x unchanged.
         3. p == 1: return zeros, computed as x * 0 so the result stays in the graph.
+           Between 0 and 1 an integer or bool x cannot hold x / (1-p): raise TypeError.
         4. Otherwise draw uniform numbers from default_generator(); keep where the draw
            is below 1 - p; build the mask, 1/(1-p) where kept and 0 elsewhere; multiply
            x's array by it and record the result as ONE op:
@@ -764,9 +765,12 @@ class Dropout(Module):
             training = self.training
         if not training or self.p == 0:
             return x
-        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+        dtype = x.dtype
         if self.p == 1:
             return x * from_numpy(np.zeros(x.shape, dtype=dtype))
+        if dtype.kind != "f":  # 1/(1-p) is not a whole number: PyTorch refuses these too
+            raise TypeError(f"Dropout(p={self.p}) scales what it keeps by 1/(1-p) and needs a floating-point Tensor, "
+                            f"got dtype {dtype}")
         keep = 1.0 - self.p
         kept = default_generator().random(x.shape, dtype=np.float32) < keep
         mask = kept.astype(dtype)
