@@ -289,11 +289,14 @@ class Embedding(Module):
 # ### Unit test: the lookup, the layer and the gradient
 #
 # **Tests**: the output is the right rows in the right order; shapes for 0-, 1- and 2-D ids;
-# the N(0, 1) initialisation; a repeated id collects every gradient (the test that catches
-# `+=`); bad ids refused with their position.
+# the N(0, 1) initialisation, reproducible with `manual_seed`; a repeated id collects every
+# gradient (the test that catches `+=`), whatever the shape and kind of the ids; bad ids
+# refused with their position, by the layer and by `embedding` itself.
 
 # %% nbgrader={"grade": true, "grade_id": "test-embedding", "locked": true, "points": 15}
 def test_unit_embedding():
+    from tinytorch.core.tensor import manual_seed
+
     print("Unit test: embedding and Embedding...")
     table = Tensor(np.arange(12, dtype=np.float32).reshape(4, 3), requires_grad=True)
     ids = np.array([[2, 0], [3, 2]])
@@ -313,6 +316,19 @@ def test_unit_embedding():
     expected_grad[3] = grad[1, 0]
     assert np.array_equal(table.grad.data, expected_grad), \
         f"gradient of the table: expected\n{expected_grad}\ngot\n{table.grad.data}\n(row 2 was read twice: both gradients add up)"
+    # Ids of any shape and kind (a list, a Tensor, a single id) must also reach the table on the way back.
+    for ids, counts in (([3, 1, 3], [0, 1, 0, 2]), (Tensor(np.array([[0, 0, 2]])), [2, 0, 1, 0]), (np.array(1), [0, 1, 0, 0])):
+        fresh = Tensor(table.data, requires_grad=True)
+        embedding(ids, fresh).sum().backward()
+        expected_grad = np.repeat(np.array(counts, dtype=np.float32)[:, None], 3, axis=1)
+        assert fresh.grad is not None and np.array_equal(fresh.grad.data, expected_grad), \
+            f"ids {ids!r}: expected the table's gradient\n{expected_grad}\ngot\n{None if fresh.grad is None else fresh.grad.data}"
+    try:
+        embedding(np.array([0, -1]), table)
+    except IndexError as error:
+        assert "embedding" in str(error) and "-1" in str(error), f"the error must name embedding and the id -1: {error}"
+    else:
+        raise AssertionError("embedding(ids, table) must refuse the id -1 itself, not read the last row of the table")
 
     layer = Embedding(1000, 64)
     assert layer.weight.shape == (1000, 64) and layer.weight.dtype == np.float32, \
@@ -323,6 +339,14 @@ def test_unit_embedding():
     spread = float(layer.weight.data.std())
     assert 0.97 < spread < 1.03 and abs(float(layer.weight.data.mean())) < 0.02, \
         f"the table starts from N(0, 1), as in PyTorch; got mean {layer.weight.data.mean():.3f}, std {spread:.3f}"
+    tails = float(np.mean(np.abs(layer.weight.data) > 2.0))
+    assert 0.035 < tails < 0.057, \
+        f"a normal N(0, 1) table has about 4.6% of its entries beyond 2 (in absolute value), got {tails:.2%}"
+    manual_seed(7)
+    first = Embedding(20, 4).weight.data
+    manual_seed(7)
+    assert np.array_equal(Embedding(20, 4).weight.data, first), \
+        "the table must be drawn from default_generator(), so that manual_seed reproduces it"
     for ids, shape in ((np.array(5), (64,)), (np.array([1, 2, 3]), (3, 64))):
         assert layer(ids).shape == shape, f"ids of shape {ids.shape} give vectors of shape {shape}, got {layer(ids).shape}"
     assert layer(Tensor(np.array([[1, 2, 3]]))).shape == (1, 3, 64), "a Tensor of ids works too"
@@ -600,8 +624,20 @@ def test_unit_sinusoidal_encoding():
     assert odd.shape == (3, 5) and np.allclose(odd[:, 4], np.sin(np.arange(3) * 10000.0 ** (-4 / 5)), atol=1e-6), \
         "an odd width ends with a lone sine"
     far = sinusoidal_encoding(10001, 4)[10000]
-    assert np.allclose(far, [np.sin(10000.0), np.cos(10000.0), np.sin(100.0), np.cos(100.0)], atol=1e-6), \
+    assert np.allclose(far, [np.sin(10000.0), np.cos(10000.0), np.sin(100.0), np.cos(100.0)], rtol=0, atol=1e-6), \
         f"position 10,000 must be exact to float32 precision (compute the angles in float64), got {far}"
+    far_pos = np.arange(9990.0, 10001.0)[:, None]
+    far_angles = far_pos * 10000.0 ** (-np.arange(0.0, 16.0, 2.0) / 16)
+    far_table = sinusoidal_encoding(10001, 16)[9990:]
+    for column, values in ((0, np.sin(far_angles)), (1, np.cos(far_angles))):
+        error = float(np.max(np.abs(far_table[:, column::2] - values)))
+        assert error < 1e-6, f"positions 9,990-10,000 of a width-16 table are off by up to {error:.1e}: " \
+                             "compute the positions, the rates and the angles in float64"
+    small_base = sinusoidal_encoding(3, 4, base=100.0)
+    expected = np.array([[0.0, 1.0, 0.0, 1.0], [np.sin(1.0), np.cos(1.0), np.sin(0.1), np.cos(0.1)],
+                         [np.sin(2.0), np.cos(2.0), np.sin(0.2), np.cos(0.2)]])
+    assert np.allclose(small_base, expected, rtol=0, atol=1e-6), \
+        f"with base=100 the rates of a width-4 table are 1 and 100^(-2/4) = 0.1: expected\n{expected}\ngot\n{small_base}"
 
     layer = SinusoidalPositionalEncoding(32, 16)
     x = Tensor(np.ones((2, 10, 16)))
