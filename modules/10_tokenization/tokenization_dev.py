@@ -348,6 +348,9 @@ def test_unit_char_tokenizer():
     empty = tokenizer.encode("")
     assert empty.shape == (0,) and empty.dtype == np.int64 and tokenizer.decode([]) == "", "empty text <-> no ids"
 
+    spaced = CharTokenizer("\tab \n")
+    assert spaced.chars == "\t\n ab", \
+        f"every character of the corpus, whitespace at its ends included: expected '\\t\\n ab', got {spaced.chars!r}"
     unicode = CharTokenizer("añb😀")
     assert unicode.encode("😀ñ").tolist() == [3, 2], f"non-ASCII characters: expected [3, 2], got {unicode.encode('😀ñ').tolist()}"
     assert unicode.decode([3, 0]) == "😀a", f"decode([3, 0]): expected '😀a', got {unicode.decode([3, 0])!r}"
@@ -970,6 +973,11 @@ def test_unit_bpe_encode_decode():
     ordered = BPETokenizer([(97, 97), (256, 97), (256, 256)])
     assert ordered.encode("aaaa").tolist() == [258], f"'aaaa' with merges aa, aa+a, aa+aa: expected [258], got {ordered.encode('aaaa').tolist()}"
     assert ordered.encode("aaa").tolist() == [257], f"'aaa': expected [257], got {ordered.encode('aaa').tolist()}"
+
+    # Merges stay inside the pieces of split_words: "    x" is "   " + " x", so (32, 32) merges once, not twice.
+    spaces = BPETokenizer([(32, 32)])
+    assert spaces.encode("    x").tolist() == [256, 32, 32, 120], \
+        f"encode('    x') with the merge (32, 32): expected [256, 32, 32, 120] (pieces '   ' and ' x'), got {spaces.encode('    x').tolist()}"
 
     bytes_only = BPETokenizer()
     assert bytes_only.vocab_size == 256 and bytes_only.encode("é😀").tolist() == [195, 169, 240, 159, 152, 128], \

@@ -107,4 +107,63 @@ MISTAKES = [
         find='        return data.decode("utf-8", errors="replace")\n',
         replace='        return data.decode("utf-8")\n',
     ),
+    dict(
+        id="char-vocabulary-strips-the-corpus",
+        why="the corpus is stripped before its characters are collected, so whitespace found only at its ends is lost",
+        find='        self.chars = "".join(sorted(set(corpus)))\n',
+        replace='        self.chars = "".join(sorted(set(corpus.strip())))\n',
+    ),
+    dict(
+        id="char-vocabulary-kept-as-a-list",
+        why="chars is the sorted list of characters, not a str as the docstring says",
+        find='        self.chars = "".join(sorted(set(corpus)))\n',
+        replace="        self.chars = sorted(set(corpus))\n",
+    ),
+    dict(
+        id="count-pairs-span-fixed-at-byte-vocab",
+        why="the pair code uses span 256, which only separates pairs of byte tokens, not of merged ids",
+        find="    span = int(tokens.max()) + 1\n",
+        replace="    span = BYTE_VOCAB\n",
+    ),
+    dict(
+        id="count-pairs-span-is-the-largest-id",
+        why="span is the largest id instead of one more, so a pair whose right id is the largest collides with another",
+        find="    span = int(tokens.max()) + 1\n",
+        replace="    span = int(tokens.max())\n",
+    ),
+    dict(
+        id="merge-pair-every-other-start-of-all-runs",
+        why="for equal ids every other start is kept across the whole array, not within each run",
+        find="        first_of_run = np.ones(len(starts), dtype=bool)\n"
+             "        first_of_run[1:] = starts[1:] != starts[:-1] + 1\n"
+             "        run_start = np.maximum.accumulate(np.where(first_of_run, starts, 0))\n"
+             "        starts = starts[(starts - run_start) % 2 == 0]\n",
+        replace="        starts = starts[::2]\n",
+    ),
+    dict(
+        id="encode-merges-across-words",
+        why="encode merges the whole text as one piece, so a merge can join the end of a word to the next word",
+        find="        tokens = pack_words(list(index))\n"
+             "        for rank, pair in enumerate(self.merges):\n"
+             "            tokens = merge_pair(tokens, pair, BYTE_VOCAB + rank)\n"
+             "        pieces = unpack_words(tokens)\n"
+             "        return np.concatenate([pieces[k] for k in order]).astype(np.int64)\n",
+        replace="        tokens = pack_words([text])\n"
+                "        for rank, pair in enumerate(self.merges):\n"
+                "            tokens = merge_pair(tokens, pair, BYTE_VOCAB + rank)\n"
+                "        return tokens.astype(np.int64)\n",
+    ),
+    dict(
+        id="decode-token-by-token",
+        why="each token's bytes are decoded on their own, so a character split over two tokens becomes two U+FFFD",
+        find="        data = b\"\".join([self.token_bytes[i] for i in ids.tolist()])\n"
+             "        return data.decode(\"utf-8\", errors=\"replace\")\n",
+        replace="        return \"\".join([self.token_bytes[i].decode(\"utf-8\", errors=\"replace\") for i in ids.tolist()])\n",
+    ),
+    dict(
+        id="train-stops-at-pairs-seen-twice",
+        why="training stops once the best pair occurs only twice (<= 2 instead of < 2), though twice is enough",
+        find="            if len(counts) == 0 or counts.max() < 2:\n",
+        replace="            if len(counts) == 0 or counts.max() <= 2:\n",
+    ),
 ]
