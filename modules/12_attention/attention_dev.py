@@ -471,6 +471,7 @@ def test_unit_attention_backward():
         out = scaled_dot_product_attention(*inputs, mask=case_mask)
         assert out.requires_grad, f"attention ({name}) of inputs that require grad must be recorded for autograd, " \
                                   f"got an output with requires_grad={out.requires_grad}"
+        assert out.dtype == np.float64, f"attention ({name}) of float64 inputs keeps float64: got {out.dtype}"
         try:
             gradcheck(lambda q, k, v: scaled_dot_product_attention(q, k, v, mask=case_mask), *inputs)
         except GradcheckError as error:

@@ -175,4 +175,16 @@ MISTAKES = [
         find="    scale = 1.0 / math.sqrt(query.shape[-1])\n",
         replace="    scale = 1.0 / math.sqrt(key.shape[-2])\n",
     ),
+    dict(
+        id="causal-mask-of-floats",
+        why="the causal mask is built from np.ones without dtype=bool, so it is a float 0/1 array",
+        find="    return Tensor(np.tril(np.ones((seq_len, seq_len), dtype=bool)))\n",
+        replace="    return Tensor(np.tril(np.ones((seq_len, seq_len))))\n",
+    ),
+    dict(
+        id="attention-output-forced-to-float32",
+        why="the output is cast to float32 whatever the inputs, so float64 attention loses its precision",
+        find="    output = weights @ value.data\n",
+        replace="    output = (weights @ value.data).astype(np.float32)\n",
+    ),
 ]
