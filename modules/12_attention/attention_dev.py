@@ -387,11 +387,16 @@ def test_unit_attention_forward():
     print("Unit test: scaled_dot_product_attention, forward...")
     rng = np.random.default_rng(0)
     q, k, v = rng.standard_normal((3, 4)), rng.standard_normal((5, 4)), rng.standard_normal((5, 2))
-    out = scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v))
+    inputs = (Tensor(q), Tensor(k), Tensor(v))
+    before = [tensor.data.copy() for tensor in inputs]
+    out = scaled_dot_product_attention(*inputs)
     expected = _reference_attention(q, k, v, None)
     assert out.shape == (3, 2) and out.dtype == np.float32, f"expected (3, 2) float32, got {out.shape} {out.dtype}"
     assert np.allclose(out.data, expected, atol=1e-5), \
         f"softmax(q k^T / sqrt(4)) v over the 5 keys: expected\n{expected.round(4)}\ngot\n{out.data.round(4)}"
+    for name, tensor, original in zip(("query", "key", "value"), inputs, before):
+        assert np.array_equal(tensor.data, original), \
+            f"attention must not modify its inputs: {name} was\n{original}\nand is now\n{tensor.data}"
 
     mask = rng.random((3, 5)) < 0.6
     mask[0] = [True, False, False, False, False]
@@ -408,11 +413,22 @@ def test_unit_attention_forward():
     big = Tensor(np.full((2, 3), 300.0))
     assert np.allclose(scaled_dot_product_attention(big, big, Tensor(np.eye(2))).data, 0.5), \
         "scores of 52,000 must not overflow: shift by the row maximum before exp"
+    # Row 1's scores reach +-212 while row 0's stay near 0: each row needs its own shift, or row 0 underflows.
+    apart_q, apart_k = np.array([[0.1, 0.2], [300.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    apart_v = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 4.0]])
+    apart = scaled_dot_product_attention(Tensor(apart_q), Tensor(apart_k), Tensor(apart_v)).data
+    expected = _reference_attention(apart_q, apart_k, apart_v, None)
+    assert np.allclose(apart, expected, atol=1e-5), \
+        f"each query row is shifted by its own maximum (not one maximum over all rows): expected\n{expected.round(4)}\ngot\n{apart.round(4)}"
 
-    batched = scaled_dot_product_attention(Tensor(rng.standard_normal((2, 3, 4, 8))),
-                                           Tensor(rng.standard_normal((2, 1, 6, 8))),
-                                           Tensor(rng.standard_normal((2, 1, 6, 5))), mask=causal_mask(6)[:4])
+    arrays = rng.standard_normal((2, 3, 4, 8)), rng.standard_normal((2, 1, 6, 8)), rng.standard_normal((2, 1, 6, 5))
+    batched = scaled_dot_product_attention(*(Tensor(a) for a in arrays), mask=causal_mask(6)[:4])
     assert batched.shape == (2, 3, 4, 5), f"batch axes broadcast: expected (2, 3, 4, 5), got {batched.shape}"
+    for b, h in np.ndindex(2, 3):
+        expected = _reference_attention(arrays[0][b, h], arrays[1][b, 0], arrays[2][b, 0], causal_mask(6).data[:4])
+        assert np.allclose(batched.data[b, h], expected, atol=1e-5), \
+            f"batch {b}, head {h} (keys and values broadcast over the heads, the mask over everything): " \
+            f"expected\n{expected.round(4)}\ngot\n{batched.data[b, h].round(4)}"
     for bad_mask, error_type in ((np.zeros((3, 5), dtype=np.float32), TypeError), (np.ones((5, 3), dtype=bool), ValueError)):
         try:
             scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v), mask=bad_mask)
@@ -452,10 +468,17 @@ def test_unit_attention_backward():
         "broadcast batch axes": ((leaf(2, 3, 4), leaf(1, 3, 4), leaf(3, 2)), causal_mask(3)),
     }
     for name, (inputs, case_mask) in cases.items():
+        out = scaled_dot_product_attention(*inputs, mask=case_mask)
+        assert out.requires_grad, f"attention ({name}) of inputs that require grad must be recorded for autograd, " \
+                                  f"got an output with requires_grad={out.requires_grad}"
+        assert out.dtype == np.float64, f"attention ({name}) of float64 inputs keeps float64: got {out.dtype}"
         try:
             gradcheck(lambda q, k, v: scaled_dot_product_attention(q, k, v, mask=case_mask), *inputs)
         except GradcheckError as error:
             raise AssertionError(f"the gradient of attention ({name}) is wrong: {error}") from None
+        except ValueError as error:  # e.g. a row sum without keepdims that does not broadcast
+            raise AssertionError(f"the gradient of attention ({name}) failed: expected gradients shaped like "
+                                 f"the inputs, got ValueError: {error}") from None
     q, k, v = cases["causal mask, one fully masked row"][0]
     for tensor in (q, k, v):
         tensor.grad = None

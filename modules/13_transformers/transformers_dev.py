@@ -222,7 +222,9 @@ def test_unit_layer_norm():
     norm = LayerNorm(6)
     assert norm.weight.shape == (6,) and np.all(norm.weight.data == 1) and np.all(norm.bias.data == 0), \
         "LayerNorm(6) starts with weight = ones(6) and bias = zeros(6)"
-    y = norm(Tensor(x)).data
+    given = Tensor(x)
+    y = norm(given).data
+    assert np.array_equal(given.data, x), f"LayerNorm must not modify its input: it was changed by up to {np.abs(given.data - x).max():.3g}"
     assert y.shape == (4, 5, 6) and y.dtype == np.float32, f"expected (4, 5, 6) float32, got {y.shape} {y.dtype}"
     assert np.allclose(y.mean(-1), 0, atol=1e-5) and np.allclose(y.var(-1), 1, atol=1e-3), \
         "every position (every row of 6 features) must come out with mean 0 and variance 1"
@@ -235,9 +237,16 @@ def test_unit_layer_norm():
     tiny = LayerNorm(3)(Tensor([[1e-4, 0.0, 0.0]])).data
     expected_tiny = (np.array([2, -1, -1]) / 3 * 1e-4) / np.sqrt(2e-8 / 9 + 1e-5)
     assert np.allclose(tiny, expected_tiny, rtol=1e-3), "eps = 1e-5 belongs inside the square root"
+    wide_eps = LayerNorm(3, eps=0.25)(Tensor([[1.0, 2.0, 3.0]])).data
+    expected_eps = np.array([[-1.0, 0.0, 1.0]]) / np.sqrt(2 / 3 + 0.25)  # variance 2/3, plus eps 0.25
+    assert np.allclose(wide_eps, expected_eps, atol=1e-6), \
+        f"LayerNorm(3, eps=0.25) must use its own eps: expected {expected_eps.round(5)}, got {wide_eps.round(5)}"
     two_axes = LayerNorm((5, 6))(Tensor(x)).data
-    assert np.allclose(two_axes.reshape(4, -1).mean(-1), 0, atol=1e-5) and np.allclose(two_axes.reshape(4, -1).var(-1), 1, atol=1e-3), \
-        "LayerNorm((5, 6)) normalises over the last two axes together"
+    flat = x.reshape(4, -1).astype(np.float64)
+    expected_two = ((flat - flat.mean(-1, keepdims=True)) / np.sqrt(flat.var(-1, keepdims=True) + 1e-5)).reshape(4, 5, 6)
+    assert np.allclose(two_axes, expected_two, atol=1e-5), \
+        "LayerNorm((5, 6)) normalises each sample's 30 values together (one mean, one variance), not each row of 6: " \
+        f"differs from that by up to {np.abs(two_axes - expected_two).max():.3g}"
 
     leaf = Tensor(rng.standard_normal((3, 2, 4)), dtype=np.float64, requires_grad=True)
     weight = Tensor(rng.standard_normal(4), dtype=np.float64, requires_grad=True)
@@ -250,6 +259,9 @@ def test_unit_layer_norm():
                   Tensor(rng.standard_normal((3, 4)), dtype=np.float64, requires_grad=True))
     except GradcheckError as error:
         raise AssertionError(f"the gradient of layer_norm is wrong: {error}") from None
+    except (RuntimeError, ValueError) as error:  # a gradient of the wrong shape
+        raise AssertionError(f"the gradient of layer_norm failed: expected gradients shaped like x, weight and "
+                             f"bias, got {type(error).__name__}: {error}") from None
     try:
         LayerNorm(8)(Tensor(np.ones((2, 6))))
     except ValueError as error:
@@ -369,6 +381,9 @@ class TransformerBlock(Module):
 # The reference computes the block with plain NumPy from the block's own weights.
 
 # %% nbgrader={"grade": true, "grade_id": "test-block", "locked": true, "points": 15}
+from tinytorch.core.tensor import manual_seed
+
+
 def _reference_block(block, x, mask):
     """The pre-norm block in NumPy, float64, from the block's weights (no dropout)."""
     def linear(layer, a):
@@ -424,6 +439,26 @@ def test_unit_transformer_block():
     assert np.allclose(dropping.eval()(Tensor(x), mask=mask).data, out.data, atol=1e-6), "in evaluation dropout is off"
     trained = dropping.train()(Tensor(x), mask=mask).data
     assert not np.allclose(trained, out.data), "in training, dropout changes the branches' outputs"
+
+    # Silence one branch or both (zero output projections) to see where dropout acts in training.
+    manual_seed(1)
+    for silenced, label in ((("attention",), "the MLP"), (("mlp",), "the attention"), (("attention", "mlp"), None)):
+        probe = TransformerBlock(8, 2, dropout=0.5)
+        probe.load_state_dict(block.state_dict())
+        for name in silenced:
+            projection = probe.attention.out_proj if name == "attention" else probe.mlp.proj
+            projection.weight.data[...] = 0.0
+            projection.bias.data[...] = 0.0
+        evaluated = probe.eval()(Tensor(x), mask=mask).data
+        dropped = probe.train()(Tensor(x), mask=mask).data
+        if len(silenced) == 2:
+            assert np.allclose(dropped, x, atol=1e-6), \
+                "dropout acts on each branch's output, never on the residual stream: with both branches silenced, " \
+                f"the block in training must return x unchanged; it differs by up to {np.abs(dropped - x).max():.3g}"
+        elif label:
+            assert not np.allclose(dropped, evaluated, atol=1e-6), \
+                f"with the other branch silenced, dropout on {label} branch must change the output in training; " \
+                "it did not change"
     print("MLP and TransformerBlock work.")
 
 
@@ -693,6 +728,13 @@ def test_unit_gpt():
 
     greedy = sample_next_token(np.array([[0.0, 5.0, 1.0], [9.0, 0.0, 0.0]]), top_k=1)
     assert np.array_equal(greedy, [1, 0]), f"top_k=1 always picks the largest logit of each row: expected [1, 0], got {greedy}"
+    close = sample_next_token(np.array([[1.0, 1.1, 0.9, 1.05]] * 200), top_k=1)
+    assert np.all(close == 1), f"top_k=1 keeps only the largest logit, even among close ones: expected 1, got {np.unique(close)}"
+    extreme = sample_next_token(np.array([[0.0, 1000.0, 0.0], [-1000.0, -1000.0, -900.0]]))
+    assert np.array_equal(extreme, [1, 2]), \
+        f"logits of +-1000 must neither overflow nor underflow (shift each row by its own maximum): expected [1, 2], got {extreme}"
+    cold = sample_next_token(np.array([[2.0, 9.0, 1.0]]), temperature=0.001)
+    assert np.array_equal(cold, [1]), f"temperature 0.001 scales the logits to 9000 and must not overflow: expected [1], got {cold}"
     manual_seed(1)
     draws = np.concatenate([sample_next_token(np.log(np.array([[0.1, 0.6, 0.3]] * 2000))) for _ in range(5)])
     frequencies = np.bincount(draws, minlength=3) / draws.size
@@ -703,6 +745,11 @@ def test_unit_gpt():
     manual_seed(1)
     top_two = sample_next_token(np.log(np.array([[0.1, 0.6, 0.3]] * 2000)), top_k=2)
     assert 0 not in top_two and abs(np.mean(top_two == 1) - 2 / 3) < 0.04, "top_k=2 samples tokens 1 and 2 as 2/3 and 1/3"
+    manual_seed(1)
+    top_two = sample_next_token(np.log(np.array([[0.05, 0.4, 0.1, 0.3, 0.15]] * 2000)), top_k=2)
+    assert set(np.unique(top_two)) == {1, 3} and abs(np.mean(top_two == 1) - 4 / 7) < 0.04, \
+        f"top_k=2 of probabilities [0.05, 0.4, 0.1, 0.3, 0.15] samples tokens 1 and 3 as 4/7 and 3/7, got frequencies " \
+        f"{(np.bincount(top_two, minlength=5) / top_two.size).round(3)}"
 
     manual_seed(5)
     first = model.generate(np.array([1, 2, 3]), max_new_tokens=12, temperature=0.8, top_k=5)

@@ -121,4 +121,70 @@ MISTAKES = [
         find="        return self.out_proj(self.merge_heads(scaled_dot_product_attention(q, k, v, mask)))\n",
         replace="        return self.out_proj(self.merge_heads(scaled_dot_product_attention(q, k, v)))\n",
     ),
+    dict(
+        id="shift-by-the-global-maximum",
+        why="the softmax subtracts one maximum over the whole score array (as for a single row), so rows far "
+            "below it underflow to all-zero weights",
+        find="    shift = scores.max(axis=-1, keepdims=True)\n",
+        replace="    shift = scores.max(keepdims=True)\n",
+    ),
+    dict(
+        id="mask-fills-a-large-negative",
+        why="masked scores are set to -1e9 instead of -inf, so a fully masked row averages every value",
+        find="        np.copyto(scores, -np.inf, where=~mask)\n",
+        replace="        np.copyto(scores, -1e9, where=~mask)\n",
+    ),
+    dict(
+        id="query-scaled-in-place",
+        why="the query is scaled before the product (cheaper) by writing into the caller's query array",
+        find="    scores = query.data @ np.swapaxes(key.data, -1, -2)\n    scores *= scale\n",
+        replace="    scaled_query = query.data\n    scaled_query *= scale\n"
+                "    scores = scaled_query @ np.swapaxes(key.data, -1, -2)\n",
+    ),
+    dict(
+        id="scale-as-numpy-float64",
+        why="the scale is a NumPy float64 (np.sqrt) and the scores are made out of place, so float32 inputs "
+            "give float64 weights and output",
+        find="    scale = 1.0 / math.sqrt(query.shape[-1])\n    scores = query.data @ np.swapaxes(key.data, -1, -2)\n"
+             "    scores *= scale\n",
+        replace="    scale = 1.0 / np.sqrt(query.shape[-1])\n"
+                "    scores = query.data @ np.swapaxes(key.data, -1, -2) * scale\n",
+    ),
+    dict(
+        id="attention-not-recorded",
+        why="the output is wrapped in a plain Tensor, so autograd never reaches query, key or value",
+        find="    return Tensor.from_op(output, \"attention\", (query, key, value), weights=weights, scale=scale)\n",
+        replace="    return Tensor(output)\n",
+    ),
+    dict(
+        id="backward-row-sum-without-keepdims",
+        why="the softmax rule's row sum drops keepdims, so it broadcasts along the wrong axis (or fails when "
+            "there are not as many queries as keys)",
+        find="    d_scores -= np.sum(d_scores * weights, axis=-1, keepdims=True)\n",
+        replace="    d_scores -= np.sum(d_scores * weights, axis=-1)\n",
+    ),
+    dict(
+        id="queries-and-keys-swapped",
+        why="MultiHeadAttention passes the keys as queries and the queries as keys, transposing the scores",
+        find="        return self.out_proj(self.merge_heads(scaled_dot_product_attention(q, k, v, mask)))\n",
+        replace="        return self.out_proj(self.merge_heads(scaled_dot_product_attention(k, q, v, mask)))\n",
+    ),
+    dict(
+        id="scale-by-the-number-of-keys",
+        why="the scale uses the number of key positions (key.shape[-2]) instead of the feature width",
+        find="    scale = 1.0 / math.sqrt(query.shape[-1])\n",
+        replace="    scale = 1.0 / math.sqrt(key.shape[-2])\n",
+    ),
+    dict(
+        id="causal-mask-of-floats",
+        why="the causal mask is built from np.ones without dtype=bool, so it is a float 0/1 array",
+        find="    return Tensor(np.tril(np.ones((seq_len, seq_len), dtype=bool)))\n",
+        replace="    return Tensor(np.tril(np.ones((seq_len, seq_len))))\n",
+    ),
+    dict(
+        id="attention-output-forced-to-float32",
+        why="the output is cast to float32 whatever the inputs, so float64 attention loses its precision",
+        find="    output = weights @ value.data\n",
+        replace="    output = (weights @ value.data).astype(np.float32)\n",
+    ),
 ]

@@ -122,4 +122,90 @@ MISTAKES = [
         find="    return np.sum(cumulative <= draws, axis=-1).astype(np.int64)\n",
         replace="    return np.argmax(probabilities, axis=-1).astype(np.int64)\n",
     ),
+    dict(
+        id="layer-norm-ignores-eps",
+        why="the variance gets a hard-coded 1e-5 instead of the eps argument, so LayerNorm(..., eps=...) is ignored",
+        find="    inv_std = 1.0 / np.sqrt(variance + eps)\n",
+        replace="    inv_std = 1.0 / np.sqrt(variance + 1e-5)\n",
+    ),
+    dict(
+        id="layer-norm-last-axis-only",
+        why="LayerNorm normalises over the last axis alone, whatever normalized_shape says",
+        find="    axes = tuple(range(-len(normalized), 0))\n",
+        replace="    axes = (-1,)\n",
+    ),
+    dict(
+        id="layer-norm-centres-the-input-in-place",
+        why="the mean is subtracted in place (to save memory), overwriting the caller's input tensor",
+        find="    centred = x.data - x.data.mean(axis=axes, keepdims=True)\n",
+        replace="    centred = x.data\n    centred -= x.data.mean(axis=axes, keepdims=True)\n",
+    ),
+    dict(
+        id="layer-norm-statistics-in-float64",
+        why="the mean is taken in float64 for precision and the output is never cast back, so float32 in gives float64 out",
+        find="    centred = x.data - x.data.mean(axis=axes, keepdims=True)\n",
+        replace="    centred = x.data - x.data.mean(axis=axes, keepdims=True, dtype=np.float64)\n",
+    ),
+    dict(
+        id="layer-norm-parameter-gradients-over-the-batch-axis-only",
+        why="the weight and bias gradients sum over axis 0 only, right for (batch, features) but not (batch, seq, features)",
+        find="    d_weight = np.sum(grad * x_hat, axis=leading)\n    d_bias = np.sum(grad, axis=leading)\n",
+        replace="    d_weight = np.sum(grad * x_hat, axis=0)\n    d_bias = np.sum(grad, axis=0)\n",
+    ),
+    dict(
+        id="block-dropout-on-the-residual-stream",
+        why="dropout is applied to the sum x + attention(...), so training drops parts of the residual stream itself",
+        find="        x = x + self.dropout(self.attention(self.norm1(x), mask))\n",
+        replace="        x = self.dropout(x + self.attention(self.norm1(x), mask))\n",
+    ),
+    dict(
+        id="block-attention-branch-without-dropout",
+        why="only the MLP branch gets dropout; the attention branch is added undropped",
+        find="        x = x + self.dropout(self.attention(self.norm1(x), mask))\n",
+        replace="        x = x + self.attention(self.norm1(x), mask)\n",
+    ),
+    dict(
+        id="block-mlp-reads-the-block-input",
+        why="the MLP branch normalises the block's input instead of the stream updated by attention",
+        find="        x = x + self.dropout(self.attention(self.norm1(x), mask))\n"
+             "        return x + self.dropout(self.mlp(self.norm2(x)))\n",
+        replace="        updated = x + self.dropout(self.attention(self.norm1(x), mask))\n"
+                "        return updated + self.dropout(self.mlp(self.norm2(x)))\n",
+    ),
+    dict(
+        id="gpt-blocks-not-chained",
+        why="every block reads the embeddings and only the last block's output is kept",
+        find="            x = block(x, mask)\n        return self.head(self.final_norm(x))\n",
+        replace="            out = block(x, mask)\n        return self.head(self.final_norm(out))\n",
+    ),
+    dict(
+        id="sampling-softmax-without-shift",
+        why="the sampling softmax exponentiates the scaled logits unshifted: large logits or a low temperature overflow to NaN",
+        find="    probabilities = np.exp(scaled - scaled.max(axis=-1, keepdims=True))\n",
+        replace="    probabilities = np.exp(scaled)\n",
+    ),
+    dict(
+        id="sampling-shift-by-the-global-maximum",
+        why="the sampling softmax shifts by one maximum over the whole batch, so a row far below it underflows",
+        find="    probabilities = np.exp(scaled - scaled.max(axis=-1, keepdims=True))\n",
+        replace="    probabilities = np.exp(scaled - scaled.max())\n",
+    ),
+    dict(
+        id="top-k-keeps-above-the-kth-smallest",
+        why="the threshold is the k-th smallest logit (np.sort ascending, index k - 1), not the k-th largest",
+        find="        kth = np.partition(scaled, -top_k, axis=-1)[:, -top_k, np.newaxis]\n",
+        replace="        kth = np.sort(scaled, axis=-1)[:, top_k - 1, np.newaxis]\n",
+    ),
+    dict(
+        id="sampling-one-draw-for-the-batch",
+        why="one uniform number is drawn for the whole batch, so every row picks from the same point",
+        find="    draws = default_generator().random((scaled.shape[0], 1)) * cumulative[:, -1:]\n",
+        replace="    draws = default_generator().random() * cumulative[:, -1:]\n",
+    ),
+    dict(
+        id="block-mlp-branch-without-dropout",
+        why="only the attention branch gets dropout; the MLP branch is added undropped",
+        find="        return x + self.dropout(self.mlp(self.norm2(x)))\n",
+        replace="        return x + self.mlp(self.norm2(x))\n",
+    ),
 ]
