@@ -307,6 +307,16 @@ def test_unit_output_size_and_padding():
     assert filled.shape == (1, 1, 6, 5) and np.isneginf(filled[0, 0, :2]).all() and np.isneginf(filled[0, 0, :, -1]).all(), \
         f"pad_images(x, (2, 1), value=-inf) puts -inf on every side, got\n{filled[0, 0]}"
     assert np.array_equal(filled[0, 0, 2:4, 1:4], x[0, 0]), f"the image goes in the middle of the -inf frame, got\n{filled[0, 0]}"
+    for padding, expected_shape in (((1, 0), (1, 1, 4, 3)), ((0, 2), (1, 1, 2, 7))):  # one axis padded, the other not
+        try:
+            one_axis = pad_images(x, padding)
+        except ValueError as error:
+            raise AssertionError(f"pad_images(x, {padding}) of a 2x3 image failed: {error}") from None
+        rows, columns = padding
+        assert one_axis.shape == expected_shape and np.array_equal(one_axis[0, 0, rows:rows + 2, columns:columns + 3], x[0, 0]) \
+            and one_axis.sum() == x.sum(), \
+            f"pad_images(x, {padding}) of a 2x3 image: expected shape {expected_shape} with the image in the middle, " \
+            f"got shape {one_axis.shape}:\n{one_axis[0, 0]}"
     assert pad_images(x, (0, 0)) is x, "without padding the input itself comes back"
     assert np.array_equal(crop_images(padded, (1, 2), (2, 3)), x), "crop_images undoes pad_images"
     print("conv_output_size and pad_images work.")
@@ -944,6 +954,19 @@ def test_unit_conv2d():
     assert abs(wide.weight.data.std() / (bound / np.sqrt(3)) - 1) < 0.05, \
         f"uniform on +-{bound:.5f} has std {bound / np.sqrt(3):.5f}, got {wide.weight.data.std():.5f}"
     assert np.abs(wide.bias.data).max() > bound / 4, "the bias is drawn at random too, as in PyTorch, not zeros"
+    manual_seed(7)
+    narrow = Conv2d(2, 48, (3, 2))  # fan_in = 2 * 3 * 2 = 12, while out_channels * KH * KW = 288
+    bound = 1 / np.sqrt(12)
+    for name, values in (("weight", narrow.weight.data), ("bias", narrow.bias.data)):
+        biggest = np.abs(values).max()
+        assert bound / 2 < biggest <= bound * (1 + 1e-6), \
+            f"Conv2d(2, 48, (3, 2)): the {name} is uniform on +-1/sqrt(in_channels * KH * KW) = +-{bound:.4f}, " \
+            f"but its largest magnitude is {biggest:.4f}"
+    manual_seed(7)
+    again = Conv2d(2, 48, (3, 2))
+    for name in ("weight", "bias"):
+        assert np.array_equal(getattr(again, name).data, getattr(narrow, name).data), \
+            f"after the same manual_seed, two Conv2d layers get the same {name}: draw it from default_generator(), not np.random"
 
     out = layer(Tensor(rng.standard_normal((4, 3, 10, 9))))
     assert out.shape == (4, 16, 5, 4), f"Conv2d(3, 16, (3, 5), stride 2, padding 1) on (4, 3, 10, 9): expected (4, 16, 5, 4), got {out.shape}"
@@ -1258,7 +1281,21 @@ def test_unit_pooling():
     assert np.array_equal(x.grad.data[0, 0], expected), \
         f"each window's gradient goes to its maximum only (the first one on a tie):\nexpected\n{expected}\ngot\n{x.grad.data[0, 0]}"
 
+    assert pooled.dtype == np.float32 and x.grad.dtype == np.float32, \
+        f"max pooling keeps float32: expected output and gradient float32, got {pooled.dtype} and {x.grad.dtype}"
+
+    # A NaN wins its window, as in PyTorch: the output is NaN and the window's gradient goes to the NaN.
+    with_nan = Tensor(np.array([[1, 5, 0, 2], [np.nan, 2, 3, 1]], dtype=np.float32).reshape(1, 1, 2, 4), requires_grad=True)
+    nan_pooled = MaxPool2d(2)(with_nan)
+    assert np.isnan(nan_pooled.data[0, 0, 0, 0]) and nan_pooled.data[0, 0, 0, 1] == 3, \
+        f"a window holding a NaN outputs NaN: expected [[nan, 3]], got {nan_pooled.data[0, 0].tolist()}"
+    nan_pooled.sum().backward()
+    expected = np.array([[0, 0, 0, 0], [1, 0, 1, 0]], dtype=np.float32)
+    assert np.array_equal(with_nan.grad.data[0, 0], expected), \
+        f"the gradient of a window with a NaN goes to the NaN (row 1, column 0):\nexpected\n{expected}\ngot\n{with_nan.grad.data[0, 0]}"
+
     averaged = AvgPool2d(2)(Tensor(image.reshape(1, 1, 4, 4)))
+    assert averaged.dtype == np.float32, f"average pooling keeps float32, got {averaged.dtype}"
     assert np.allclose(averaged.data[0, 0], [[2.5, 2.0], [2.0, 2.5]]), f"expected [[2.5, 2.0], [2.0, 2.5]], got {averaged.data[0, 0].tolist()}"
 
     # Overlapping windows (3x3, stride 1): a pixel that wins two windows collects both gradients.
@@ -1572,7 +1609,9 @@ def test_unit_batch_norm():
     layer.bias.data[...] = [0.0, -1.0, 3.0]
     first = (rng.standard_normal((4, 3, 5, 6)) * [[[[1.0]], [[4.0]], [[0.2]]]] + 7.0).astype(np.float32)
     second = (rng.standard_normal((2, 3, 5, 6)) * 3.0 - 2.0).astype(np.float32)
-    out = layer(Tensor(first))
+    given = Tensor(first.copy())
+    out = layer(given)
+    assert np.array_equal(given.data, first), "BatchNorm must not change its input's array (centre a copy, not x.data in place)"
     means, stds = out.data.mean(axis=(0, 2, 3)), out.data.std(axis=(0, 2, 3))
     assert np.allclose(means, [0.0, -1.0, 3.0], atol=1e-4), f"in training each channel's mean becomes its bias [0, -1, 3], got {means}"
     assert np.allclose(stds, [1.0, 2.0, 0.5], atol=1e-3), f"... and its standard deviation its weight [1, 2, 0.5], got {stds}"
@@ -1599,6 +1638,19 @@ def test_unit_batch_norm():
         "evaluation must not change the running statistics"
     alone = layer(Tensor(test[:1])).data
     assert np.allclose(alone, got[:1], atol=1e-5), "in evaluation an image's output does not depend on its batch"
+
+    # momentum=None: the running statistics are the plain average over all training batches so far.
+    cumulative = BatchNorm2d(3, momentum=None)
+    batches = [(rng.standard_normal((n, 3, 2, 3)) * scale + shift).astype(np.float32)
+               for n, scale, shift in ((2, 1.0, 4.0), (3, 2.0, -1.0), (2, 0.5, 0.0))]
+    for batch in batches:
+        cumulative(Tensor(batch))
+    mean_expected = np.mean([batch.mean(axis=(0, 2, 3)) for batch in batches], axis=0)
+    var_expected = np.mean([batch.var(axis=(0, 2, 3), ddof=1) for batch in batches], axis=0)
+    assert np.allclose(cumulative.running_mean.data, mean_expected, atol=1e-5) \
+        and np.allclose(cumulative.running_var.data, var_expected, rtol=1e-4), \
+        f"momentum=None averages the 3 batches' statistics equally (momentum 1 / num_batches_tracked): expected running_mean " \
+        f"{mean_expected} and running_var {var_expected}, got {cumulative.running_mean.data} and {cumulative.running_var.data}"
 
     # A channel of nearly equal values: eps belongs inside the square root.
     flat_channel = np.full((4, 1, 2, 2), 5.0, dtype=np.float64)
